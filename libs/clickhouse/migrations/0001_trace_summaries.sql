@@ -1,0 +1,55 @@
+-- Every finished trace, sampled or not. A revision (late feedback) replaces the earlier row:
+-- ReplacingMergeTree keeps the highest revision per (project_id, day, trace_id); readers use FINAL
+-- or argMax(…, revision) so a replayed or revised trace is never counted twice.
+-- started_at_ms never changes across revisions of one trace, so the key is stable.
+CREATE TABLE IF NOT EXISTS {{database}}.trace_summaries (
+  project_id String,
+  trace_id String,
+  revision UInt32,
+  session_id String,
+  user_id String,
+  started_at_ms UInt64,
+  ended_at_ms UInt64,
+  duration_ms UInt64,
+  started_at DateTime MATERIALIZED toDateTime(intDiv(started_at_ms, 1000)),
+  task_type {{lc String}},
+  user_segment {{lc String}},
+  platform {{lc String}},
+  model_version {{lc String}},
+  agent_version {{lc String}},
+  query_length UInt32,
+  session_number UInt32,
+  first_session UInt8,
+  completed UInt8,
+  weak_completion UInt8,
+  strong_completion UInt8,
+  rating {{lc String}},
+  corrected UInt8,
+  escalated UInt8,
+  safety_flagged UInt8,
+  abandoned UInt8,
+  timed_out UInt8,
+  input_tokens UInt64,
+  output_tokens UInt64,
+  cache_read_tokens UInt64,
+  cache_write_tokens UInt64,
+  tool_call_count UInt32,
+  step_count UInt32,
+  span_count UInt32,
+  error_count UInt32,
+  tool_failures UInt32,
+  llm_refusals UInt32,
+  timeouts UInt32,
+  user_abandonments UInt32,
+  hallucinations_caught UInt32,
+  cost_usd Float64,
+  final_output String,
+  sampled UInt8,
+  sampling_rule String,
+  closed_reason String,
+  flags Array(String),
+  summary_json String
+) ENGINE = ReplacingMergeTree(revision)
+PARTITION BY toYYYYMM(started_at)
+ORDER BY (project_id, toDate(started_at), trace_id)
+{{#ttl}}TTL started_at + INTERVAL {{retention_days}} DAY{{/ttl}};

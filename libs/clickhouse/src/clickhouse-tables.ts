@@ -1,0 +1,8 @@
+/** Table names created by the migrations in ../migrations. */
+export const ClickHouseTables = {
+  traceSummaries: 'trace_summaries',
+  spans: 'spans',
+  metricWindows: 'metric_windows',
+  alerts: 'alerts',
+  alertDeliveries: 'alert_deliveries',
+} as const;

@@ -1,0 +1,12 @@
+export { ClickHouseConnection } from './clickhouse-connection';
+export type { ClickHouseConnectionOptions } from './clickhouse-connection';
+export { ClickHouseBatchWriter, isTransientClickHouseError } from './batch-writer';
+export type { BatchSink, BatchWriterOptions } from './batch-writer';
+export { MigrationRunner, readMigrations, DEFAULT_MIGRATIONS_DIR } from './migration-runner';
+export type { Migration, MigrationReport } from './migration-runner';
+export { renderMigration } from './migration-template';
+export { bindQueryParams, QueryParamError } from './query-params';
+export type { QueryParams, QueryParamValue } from './query-params';
+export { capabilitiesFor } from './server-capabilities';
+export type { ServerCapabilities } from './server-capabilities';
+export { ClickHouseTables } from './clickhouse-tables';

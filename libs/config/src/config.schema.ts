@@ -1,0 +1,45 @@
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const brokerList = z
+  .string()
+  .min(1)
+  .transform((value) => value.split(',').map((broker) => broker.trim()).filter(Boolean))
+  .pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/, 'expected host:port')).min(1));
+
+/**
+ * Every environment variable AgentMon reads. The README's configuration table is checked
+ * against this object by a unit test, so a variable cannot be added without documenting it.
+ */
+export const ConfigSchema = z.object({
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  KAFKA_BROKERS: brokerList.default(['127.0.0.1:9092']),
+  KAFKA_CLIENT_ID: z.string().min(1).default('agentmon'),
+  KAFKA_TOPIC_PARTITIONS: positiveInt.default(6),
+  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  CLICKHOUSE_URL: z.string().url().default('http://127.0.0.1:8123'),
+  CLICKHOUSE_DATABASE: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an identifier').default('agentmon'),
+  CLICKHOUSE_USER: z.string().default('default'),
+  CLICKHOUSE_PASSWORD: z.string().default(''),
+  CLICKHOUSE_BATCH_MAX_ROWS: positiveInt.default(5000),
+  CLICKHOUSE_FLUSH_INTERVAL_MS: positiveInt.default(1000),
+  CLICKHOUSE_MAX_BUFFERED_ROWS: positiveInt.default(100000),
+  CLICKHOUSE_RETRY_ATTEMPTS: positiveInt.default(8),
+  CLICKHOUSE_RETENTION_DAYS: positiveInt.default(90),
+  GATEWAY_PORT: port.default(4318),
+  SESSIONIZER_PORT: port.default(9464),
+  AGGREGATOR_PORT: port.default(9465),
+  DETECTOR_PORT: port.default(9466),
+  NOTIFIER_PORT: port.default(9467),
+  HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+  SHUTDOWN_TIMEOUT_MS: positiveInt.default(10000),
+  AGENTMON_DATA_DIR: z.string().min(1).default('.agentmon'),
+  EMBEDDED_BROKER_PORT: port.default(9092),
+});
+
+export type AppConfig = z.infer<typeof ConfigSchema>;
+export type ConfigVariable = keyof AppConfig;
+
+/** Variables whose values must never reach a log line. */
+export const SECRET_VARIABLES: readonly ConfigVariable[] = ['CLICKHOUSE_PASSWORD'];

@@ -1,0 +1,7 @@
+export { startLocalInfrastructure } from './local-infrastructure';
+export type { LocalInfrastructure, LocalInfrastructureOptions } from './local-infrastructure';
+export { startRedisServer } from './redis-server';
+export { startClickHouseServer } from './clickhouse-server';
+export { OrphanWatchdog } from './orphan-watchdog';
+export { freePort } from './free-port';
+export { waitUntil } from './wait-until';
