@@ -1,0 +1,12 @@
+export { createLogger, REDACTED_LOG_PATHS } from './create-logger';
+export { PinoNestLogger } from './pino-nest-logger';
+export { ReadinessRegistry } from './readiness-registry';
+export type { ReadinessCheck } from './readiness-registry';
+export { ObservabilityModule } from './observability.module';
+export type { ObservabilityOptions } from './observability.module';
+export { HealthController } from './health.controller';
+export { APP_NAME, LOGGER } from './observability.tokens';
+export { startHttpService, exitOnSignals } from './start-http-service';
+export type { HttpServiceOptions, RunningService } from './start-http-service';
+export { runServiceMain } from './run-service-main';
+export type { ServiceMainOptions } from './run-service-main';

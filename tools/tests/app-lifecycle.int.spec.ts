@@ -1,0 +1,35 @@
+import { AppProcess } from './app-process';
+
+const APPS = [
+  ['gateway', 'GATEWAY_PORT'],
+  ['sessionizer', 'SESSIONIZER_PORT'],
+  ['aggregator', 'AGGREGATOR_PORT'],
+  ['detector', 'DETECTOR_PORT'],
+  ['notifier', 'NOTIFIER_PORT'],
+] as const;
+
+describe.each(APPS)('%s process lifecycle', (app, portVariable) => {
+  it('serves health, readiness and Prometheus metrics, logs JSON, and exits 0 on SIGTERM', async () => {
+    const proc = AppProcess.start(app, { [portVariable]: '0', LOG_LEVEL: 'info' });
+    try {
+      const url = await proc.url();
+      const health = await fetch(`${url}/healthz`);
+      expect(health.status).toBe(200);
+      const ready = await fetch(`${url}/readyz`);
+      expect(await ready.json()).toMatchObject({ status: 'ready' });
+      const metrics = await (await fetch(`${url}/metrics`)).text();
+      expect(metrics).toMatch(new RegExp(`process_cpu_user_seconds_total\\{app="${app}"\\}`));
+      expect(proc.lines.every((line) => !('raw' in line))).toBe(true);
+    } finally {
+      proc.kill('SIGTERM');
+    }
+    expect(await proc.exitCode()).toBe(0);
+    expect(proc.lines.some((line) => line.msg === 'shut down')).toBe(true);
+  });
+
+  it('refuses to start on a bad variable and names it', async () => {
+    const proc = AppProcess.start(app, { [portVariable]: 'not-a-port' });
+    expect(await proc.exitCode()).toBe(1);
+    expect(proc.stderr.join('')).toContain(`${portVariable}:`);
+  });
+});
