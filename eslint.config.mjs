@@ -6,7 +6,13 @@ const onlyDependOn = (...tags) => tags;
 
 export default [
   {
-    ignores: ['**/node_modules/**', '**/dist/**', '**/.nx/**', 'coverage/**', 'tools/lint/fixtures/**'],
+    ignores: [
+      '**/node_modules/**',
+      '**/dist/**',
+      '**/.nx/**',
+      'coverage/**',
+      'tools/lint/fixtures/**',
+    ],
   },
   ...tseslint.configs.recommended,
   prettier,
@@ -14,7 +20,10 @@ export default [
     files: ['**/*.ts'],
     plugins: { '@nx': nx },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       '@nx/enforce-module-boundaries': [
         'error',
         {
@@ -23,17 +32,60 @@ export default [
           banTransitiveDependencies: false,
           depConstraints: [
             // Layering: apps sit on top; libs never reach up into apps; pure domain code never does I/O.
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: onlyDependOn('type:domain', 'type:data-access', 'type:contracts', 'type:util') },
-            { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: onlyDependOn('type:data-access', 'type:domain', 'type:contracts', 'type:util') },
-            { sourceTag: 'type:domain', onlyDependOnLibsWithTags: onlyDependOn('type:domain', 'type:contracts', 'type:util') },
-            { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: onlyDependOn('type:contracts') },
-            { sourceTag: 'type:util', onlyDependOnLibsWithTags: onlyDependOn('type:util', 'type:contracts') },
-            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: onlyDependOn('type:testing', 'type:domain', 'type:data-access', 'type:contracts', 'type:util') },
+            {
+              sourceTag: 'type:app',
+              onlyDependOnLibsWithTags: onlyDependOn(
+                'type:domain',
+                'type:data-access',
+                'type:contracts',
+                'type:util',
+              ),
+            },
+            {
+              sourceTag: 'type:data-access',
+              onlyDependOnLibsWithTags: onlyDependOn(
+                'type:data-access',
+                'type:domain',
+                'type:contracts',
+                'type:util',
+              ),
+            },
+            {
+              sourceTag: 'type:domain',
+              onlyDependOnLibsWithTags: onlyDependOn('type:domain', 'type:contracts', 'type:util'),
+            },
+            {
+              sourceTag: 'type:contracts',
+              onlyDependOnLibsWithTags: onlyDependOn('type:contracts'),
+            },
+            {
+              sourceTag: 'type:util',
+              onlyDependOnLibsWithTags: onlyDependOn('type:util', 'type:contracts'),
+            },
+            {
+              sourceTag: 'type:testing',
+              onlyDependOnLibsWithTags: onlyDependOn(
+                'type:testing',
+                'type:domain',
+                'type:data-access',
+                'type:contracts',
+                'type:util',
+              ),
+            },
             // Scopes: each bounded context sees itself and the shared kernel only.
             { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: onlyDependOn('scope:shared') },
-            { sourceTag: 'scope:ingest', onlyDependOnLibsWithTags: onlyDependOn('scope:ingest', 'scope:shared') },
-            { sourceTag: 'scope:analytics', onlyDependOnLibsWithTags: onlyDependOn('scope:analytics', 'scope:shared') },
-            { sourceTag: 'scope:alerting', onlyDependOnLibsWithTags: onlyDependOn('scope:alerting', 'scope:shared') },
+            {
+              sourceTag: 'scope:ingest',
+              onlyDependOnLibsWithTags: onlyDependOn('scope:ingest', 'scope:shared'),
+            },
+            {
+              sourceTag: 'scope:analytics',
+              onlyDependOnLibsWithTags: onlyDependOn('scope:analytics', 'scope:shared'),
+            },
+            {
+              sourceTag: 'scope:alerting',
+              onlyDependOnLibsWithTags: onlyDependOn('scope:alerting', 'scope:shared'),
+            },
           ],
         },
       ],
@@ -49,7 +101,16 @@ export default [
         {
           enforceBuildableLibDependency: false,
           depConstraints: [
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: onlyDependOn('type:domain', 'type:data-access', 'type:contracts', 'type:util', 'type:testing') },
+            {
+              sourceTag: 'type:app',
+              onlyDependOnLibsWithTags: onlyDependOn(
+                'type:domain',
+                'type:data-access',
+                'type:contracts',
+                'type:util',
+                'type:testing',
+              ),
+            },
             { sourceTag: '*', notDependOnLibsWithTags: ['type:app'] },
           ],
         },

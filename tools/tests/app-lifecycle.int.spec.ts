@@ -1,4 +1,4 @@
-import { AppProcess } from './app-process';
+import { AppProcess } from '../cli/src/app-process';
 
 const APPS = [
   ['gateway', 'GATEWAY_PORT'],

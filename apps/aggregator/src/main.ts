@@ -2,4 +2,8 @@ import 'reflect-metadata';
 import { runServiceMain } from '@agentmon/observability';
 import { AggregatorModule } from './aggregator.module';
 
-void runServiceMain({ app: 'aggregator', module: AggregatorModule, port: (config) => config.AGGREGATOR_PORT });
+void runServiceMain({
+  app: 'aggregator',
+  module: AggregatorModule,
+  port: (config) => config.AGGREGATOR_PORT,
+});

@@ -2,4 +2,8 @@ import 'reflect-metadata';
 import { runServiceMain } from '@agentmon/observability';
 import { GatewayModule } from './gateway.module';
 
-void runServiceMain({ app: 'gateway', module: GatewayModule, port: (config) => config.GATEWAY_PORT });
+void runServiceMain({
+  app: 'gateway',
+  module: GatewayModule,
+  port: (config) => config.GATEWAY_PORT,
+});

@@ -2,4 +2,8 @@ import 'reflect-metadata';
 import { runServiceMain } from '@agentmon/observability';
 import { SessionizerModule } from './sessionizer.module';
 
-void runServiceMain({ app: 'sessionizer', module: SessionizerModule, port: (config) => config.SESSIONIZER_PORT });
+void runServiceMain({
+  app: 'sessionizer',
+  module: SessionizerModule,
+  port: (config) => config.SESSIONIZER_PORT,
+});

@@ -13,7 +13,14 @@ class RecordingSink implements BatchSink<{ n: number }> {
   }
 }
 
-const base = { table: 't', maxRows: 3, flushIntervalMs: 20, maxBufferedRows: 10, retryAttempts: 4, retryStartingDelayMs: 1 };
+const base = {
+  table: 't',
+  maxRows: 3,
+  flushIntervalMs: 20,
+  maxBufferedRows: 10,
+  retryAttempts: 4,
+  retryStartingDelayMs: 1,
+};
 const rows = (...ns: number[]) => ns.map((n) => ({ n }));
 
 describe('ClickHouseBatchWriter', () => {
@@ -44,7 +51,10 @@ describe('ClickHouseBatchWriter', () => {
     const sink = new RecordingSink();
     sink.failuresLeft = 2;
     const retries: number[] = [];
-    const writer = new ClickHouseBatchWriter(sink, { ...base, onRetry: (e) => retries.push(e.attempt) });
+    const writer = new ClickHouseBatchWriter(sink, {
+      ...base,
+      onRetry: (e) => retries.push(e.attempt),
+    });
     await writer.write(rows(1, 2, 3));
     expect(sink.inserts).toEqual([rows(1, 2, 3)]);
     expect(retries).toEqual([1, 2]);
@@ -68,7 +78,12 @@ describe('ClickHouseBatchWriter', () => {
       await gate;
       sink.inserts.push([...r]);
     };
-    const writer = new ClickHouseBatchWriter(sink, { ...base, maxRows: 100, maxBufferedRows: 4, flushIntervalMs: 1 });
+    const writer = new ClickHouseBatchWriter(sink, {
+      ...base,
+      maxRows: 100,
+      maxBufferedRows: 4,
+      flushIntervalMs: 1,
+    });
     const a = writer.write(rows(1, 2, 3, 4));
     let bAccepted = false;
     const b = writer.write(rows(5)).then(() => (bAccepted = true));

@@ -25,7 +25,9 @@ interface Pending<Row> {
 /** Errors worth another attempt: the network, timeouts, and ClickHouse's "too many parts" family. */
 export function isTransientClickHouseError(error: unknown): boolean {
   const message = error instanceof Error ? error.message : String(error);
-  return /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|socket hang up|Timeout|timeout|Code: (159|202|209|210|241|252|319|425)\b/.test(message);
+  return /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|socket hang up|Timeout|timeout|Code: (159|202|209|210|241|252|319|425)\b/.test(
+    message,
+  );
 }
 
 /**
@@ -108,7 +110,12 @@ export class ClickHouseBatchWriter<Row extends object> {
           },
         );
       }
-      this.options.onFlush?.({ table: this.options.table, rows: rows.length, durationMs: Date.now() - started, attempts });
+      this.options.onFlush?.({
+        table: this.options.table,
+        rows: rows.length,
+        durationMs: Date.now() - started,
+        attempts,
+      });
       batch.forEach((pending) => pending.resolve());
     } catch (error) {
       batch.forEach((pending) => pending.reject(error));

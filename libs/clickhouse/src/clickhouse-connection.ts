@@ -36,7 +36,9 @@ export class ClickHouseConnection {
   }
 
   capabilities(): Promise<ServerCapabilities> {
-    this.capabilitiesPromise ??= this.query<{ v: string }>('SELECT version() AS v').then(([row]) => capabilitiesFor(row.v));
+    this.capabilitiesPromise ??= this.query<{ v: string }>('SELECT version() AS v').then(([row]) =>
+      capabilitiesFor(row.v),
+    );
     return this.capabilitiesPromise;
   }
 
@@ -46,7 +48,10 @@ export class ClickHouseConnection {
   }
 
   async query<Row>(sql: string, params?: QueryParams): Promise<Row[]> {
-    const result = await this.client.query({ query: bindQueryParams(sql, params), format: 'JSONEachRow' });
+    const result = await this.client.query({
+      query: bindQueryParams(sql, params),
+      format: 'JSONEachRow',
+    });
     return result.json<Row>();
   }
 
@@ -57,7 +62,11 @@ export class ClickHouseConnection {
   async insert<Row extends object>(table: string, rows: readonly Row[]): Promise<void> {
     if (rows.length === 0) return;
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(table)) throw new Error(`invalid table name "${table}"`);
-    await this.client.insert({ table: `${this.database}.${table}`, values: rows as Row[], format: 'JSONEachRow' });
+    await this.client.insert({
+      table: `${this.database}.${table}`,
+      values: rows as Row[],
+      format: 'JSONEachRow',
+    });
   }
 
   close(): Promise<void> {

@@ -1,9 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { ClickHouseBatchWriter, ClickHouseConnection, ClickHouseTables, MigrationRunner, readMigrations } from './index';
+import {
+  ClickHouseBatchWriter,
+  ClickHouseConnection,
+  ClickHouseTables,
+  MigrationRunner,
+  readMigrations,
+} from './index';
 
 function connect(database: string): ClickHouseConnection {
   const url = process.env.CLICKHOUSE_URL;
-  if (!url) throw new Error('CLICKHOUSE_URL is not set: the integration global setup should have started ClickHouse');
+  if (!url)
+    throw new Error(
+      'CLICKHOUSE_URL is not set: the integration global setup should have started ClickHouse',
+    );
   return ClickHouseConnection.create({ url, database });
 }
 
@@ -31,14 +40,24 @@ describe('ClickHouse migrations and writer (real server)', () => {
   });
 
   it('applies every migration once, even when several processes start together', async () => {
-    const runners = [0, 1, 2, 3].map(() => new MigrationRunner(connect(database), { retentionDays: 30 }));
+    const runners = [0, 1, 2, 3].map(
+      () => new MigrationRunner(connect(database), { retentionDays: 30 }),
+    );
     const reports = await Promise.all(runners.map((runner) => runner.run()));
     const appliedEverywhere = reports.flatMap((report) => report.applied).sort();
     expect(appliedEverywhere).toEqual(readMigrations().map((m) => m.version));
-    const recorded = await connection.query<{ c: string }>('SELECT count() AS c FROM {db:Identifier}.schema_migrations', { db: database });
+    const recorded = await connection.query<{ c: string }>(
+      'SELECT count() AS c FROM {db:Identifier}.schema_migrations',
+      { db: database },
+    );
     expect(Number(recorded[0].c)).toBe(readMigrations().length);
-    const tables = await connection.query<{ name: string }>('SELECT name FROM system.tables WHERE database = {db:String} ORDER BY name', { db: database });
-    expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(Object.values(ClickHouseTables)));
+    const tables = await connection.query<{ name: string }>(
+      'SELECT name FROM system.tables WHERE database = {db:String} ORDER BY name',
+      { db: database },
+    );
+    expect(tables.map((t) => t.name)).toEqual(
+      expect.arrayContaining(Object.values(ClickHouseTables)),
+    );
     expect(tables.map((t) => t.name)).not.toContain('schema_migrations_lock');
   });
 
@@ -49,8 +68,12 @@ describe('ClickHouse migrations and writer (real server)', () => {
   });
 
   it('refuses a migration file that changed after it was applied', async () => {
-    const changed = readMigrations().map((m, i) => (i === 0 ? { ...m, sql: `${m.sql}\n-- edited` } : m));
-    await expect(new MigrationRunner(connection, { retentionDays: 30, migrations: changed }).run()).rejects.toThrow(/changed after it was applied/);
+    const changed = readMigrations().map((m, i) =>
+      i === 0 ? { ...m, sql: `${m.sql}\n-- edited` } : m,
+    );
+    await expect(
+      new MigrationRunner(connection, { retentionDays: 30, migrations: changed }).run(),
+    ).rejects.toThrow(/changed after it was applied/);
   });
 
   it('collapses replayed and revised trace summaries to one row per trace', async () => {
@@ -76,7 +99,9 @@ describe('ClickHouse migrations and writer (real server)', () => {
 
   it('stores hostile strings verbatim through parameters and inserts', async () => {
     const hostile = "x'); DROP TABLE trace_summaries; --\\";
-    await connection.insert(ClickHouseTables.traceSummaries, [{ ...summaryRow('t3', 0, 1), final_output: hostile }]);
+    await connection.insert(ClickHouseTables.traceSummaries, [
+      { ...summaryRow('t3', 0, 1), final_output: hostile },
+    ]);
     const rows = await connection.query<{ final_output: string }>(
       'SELECT final_output FROM {db:Identifier}.trace_summaries WHERE final_output = {v:String}',
       { db: database, v: hostile },

@@ -31,14 +31,19 @@ export class MigrationLock {
   }
 
   async release(): Promise<void> {
-    await this.connection.command('DROP TABLE IF EXISTS {db:Identifier}.schema_migrations_lock', { db: this.connection.database });
+    await this.connection.command('DROP TABLE IF EXISTS {db:Identifier}.schema_migrations_lock', {
+      db: this.connection.database,
+    });
   }
 
   private async tryCreate(): Promise<boolean> {
     try {
-      await this.connection.command(`CREATE TABLE {db:Identifier}.${LOCK_TABLE} (holder String, acquired_at_ms UInt64) ENGINE = TinyLog`, {
-        db: this.connection.database,
-      });
+      await this.connection.command(
+        `CREATE TABLE {db:Identifier}.${LOCK_TABLE} (holder String, acquired_at_ms UInt64) ENGINE = TinyLog`,
+        {
+          db: this.connection.database,
+        },
+      );
     } catch (error) {
       if (isAlreadyExists(error)) return false;
       throw error;
@@ -49,7 +54,10 @@ export class MigrationLock {
 
   private async breakIfStale(waitingSince: number): Promise<void> {
     const rows = await this.connection
-      .query<{ acquired_at_ms: string }>(`SELECT acquired_at_ms FROM {db:Identifier}.${LOCK_TABLE}`, { db: this.connection.database })
+      .query<{ acquired_at_ms: string }>(
+        `SELECT acquired_at_ms FROM {db:Identifier}.${LOCK_TABLE}`,
+        { db: this.connection.database },
+      )
       .catch(() => []);
     const acquiredAt = rows.length > 0 ? Number(rows[0].acquired_at_ms) : waitingSince;
     if (Date.now() - acquiredAt > this.staleAfterMs) await this.release();

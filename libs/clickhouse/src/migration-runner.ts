@@ -26,10 +26,15 @@ export function readMigrations(dir = DEFAULT_MIGRATIONS_DIR): Migration[] {
     .map((file) => {
       const match = /^(\d{4})_([a-z0-9_]+)\.sql$/.exec(file);
       if (!match) throw new Error(`migration file "${file}" must be named NNNN_name.sql`);
-      return { version: Number(match[1]), name: match[2], sql: readFileSync(join(dir, file), 'utf8') };
+      return {
+        version: Number(match[1]),
+        name: match[2],
+        sql: readFileSync(join(dir, file), 'utf8'),
+      };
     });
   migrations.forEach((migration, index) => {
-    if (migration.version !== index + 1) throw new Error(`migration ${migration.version} is out of sequence (expected ${index + 1})`);
+    if (migration.version !== index + 1)
+      throw new Error(`migration ${migration.version} is out of sequence (expected ${index + 1})`);
   });
   return migrations;
 }
@@ -78,13 +83,27 @@ export class MigrationRunner {
       const sum = checksum(migration.sql);
       const previous = done.get(migration.version);
       if (previous !== undefined) {
-        if (previous !== sum) throw new Error(`migration ${migration.version}_${migration.name} was changed after it was applied`);
+        if (previous !== sum)
+          throw new Error(
+            `migration ${migration.version}_${migration.name} was changed after it was applied`,
+          );
         report.alreadyApplied.push(migration.version);
         continue;
       }
-      const sql = renderMigration(migration.sql, { database: db, retentionDays: this.options.retentionDays, capabilities });
+      const sql = renderMigration(migration.sql, {
+        database: db,
+        retentionDays: this.options.retentionDays,
+        capabilities,
+      });
       for (const statement of splitStatements(sql)) await this.connection.command(statement);
-      await this.connection.insert('schema_migrations', [{ version: migration.version, name: migration.name, checksum: sum, applied_at_ms: Date.now() }]);
+      await this.connection.insert('schema_migrations', [
+        {
+          version: migration.version,
+          name: migration.name,
+          checksum: sum,
+          applied_at_ms: Date.now(),
+        },
+      ]);
       report.applied.push(migration.version);
     }
     return report;

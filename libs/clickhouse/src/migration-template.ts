@@ -18,13 +18,21 @@ export function renderMigration(sql: string, context: MigrationContext): string 
   let out = sql;
   for (const feature of FEATURES) {
     const has = context.capabilities[feature];
-    out = out.replace(new RegExp(`\\{\\{#${feature}\\}\\}([\\s\\S]*?)\\{\\{/${feature}\\}\\}`, 'g'), has ? '$1' : '');
-    out = out.replace(new RegExp(`\\{\\{\\^${feature}\\}\\}([\\s\\S]*?)\\{\\{/${feature}\\}\\}`, 'g'), has ? '' : '$1');
+    out = out.replace(
+      new RegExp(`\\{\\{#${feature}\\}\\}([\\s\\S]*?)\\{\\{/${feature}\\}\\}`, 'g'),
+      has ? '$1' : '',
+    );
+    out = out.replace(
+      new RegExp(`\\{\\{\\^${feature}\\}\\}([\\s\\S]*?)\\{\\{/${feature}\\}\\}`, 'g'),
+      has ? '' : '$1',
+    );
   }
   out = out.replace(/\{\{lc ([A-Za-z0-9()]+)\}\}/g, (_m, type: string) =>
     context.capabilities.lowCardinality ? `LowCardinality(${type})` : type,
   );
-  out = out.replace(/\{\{database\}\}/g, context.database).replace(/\{\{retention_days\}\}/g, String(context.retentionDays));
+  out = out
+    .replace(/\{\{database\}\}/g, context.database)
+    .replace(/\{\{retention_days\}\}/g, String(context.retentionDays));
   const leftover = /\{\{[^}]*\}\}/.exec(out);
   if (leftover) throw new Error(`unknown migration template tag ${leftover[0]}`);
   return out;

@@ -14,7 +14,9 @@ describe('capabilitiesFor', () => {
 
   it('gives a current release all of them', () => {
     const caps = capabilitiesFor('24.8.4.13');
-    expect([caps.lowCardinality, caps.ttl, caps.codecs, caps.dateTime64, caps.asyncInsert]).toEqual([true, true, true, true, true]);
+    expect([caps.lowCardinality, caps.ttl, caps.codecs, caps.dateTime64, caps.asyncInsert]).toEqual(
+      [true, true, true, true, true],
+    );
   });
 
   it('splits at the release that introduced each feature', () => {

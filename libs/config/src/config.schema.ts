@@ -5,7 +5,12 @@ const positiveInt = z.coerce.number().int().positive();
 const brokerList = z
   .string()
   .min(1)
-  .transform((value) => value.split(',').map((broker) => broker.trim()).filter(Boolean))
+  .transform((value) =>
+    value
+      .split(',')
+      .map((broker) => broker.trim())
+      .filter(Boolean),
+  )
   .pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/, 'expected host:port')).min(1));
 
 /**
@@ -19,7 +24,10 @@ export const ConfigSchema = z.object({
   KAFKA_TOPIC_PARTITIONS: positiveInt.default(6),
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
   CLICKHOUSE_URL: z.string().url().default('http://127.0.0.1:8123'),
-  CLICKHOUSE_DATABASE: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an identifier').default('agentmon'),
+  CLICKHOUSE_DATABASE: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an identifier')
+    .default('agentmon'),
   CLICKHOUSE_USER: z.string().default('default'),
   CLICKHOUSE_PASSWORD: z.string().default(''),
   CLICKHOUSE_BATCH_MAX_ROWS: positiveInt.default(5000),

@@ -21,9 +21,13 @@ async function answersPing(url: string): Promise<boolean> {
   return response.ok;
 }
 
-export async function startClickHouseServer(runDir: string, watchdog: OrphanWatchdog): Promise<StartedService> {
+export async function startClickHouseServer(
+  runDir: string,
+  watchdog: OrphanWatchdog,
+): Promise<StartedService> {
   const dir = join(runDir, 'clickhouse');
-  for (const sub of ['data', 'tmp', 'user_files', 'format_schemas', 'log']) mkdirSync(join(dir, sub), { recursive: true });
+  for (const sub of ['data', 'tmp', 'user_files', 'format_schemas', 'log'])
+    mkdirSync(join(dir, sub), { recursive: true });
   const [httpPort, tcpPort] = [await freePort(), await freePort()];
   writeFileSync(join(dir, 'config.xml'), renderClickHouseConfig(dir, httpPort, tcpPort));
   writeFileSync(join(dir, 'users.xml'), renderClickHouseUsers());
@@ -37,10 +41,14 @@ export async function startClickHouseServer(runDir: string, watchdog: OrphanWatc
   });
   const url = `http://127.0.0.1:${httpPort}`;
   try {
-    await waitUntil('clickhouse-server', async () => {
-      if (!child.running) throw new Error(`exited early:\n${child.logTail()}`);
-      return answersPing(url);
-    }, { timeoutMs: 60000 });
+    await waitUntil(
+      'clickhouse-server',
+      async () => {
+        if (!child.running) throw new Error(`exited early:\n${child.logTail()}`);
+        return answersPing(url);
+      },
+      { timeoutMs: 60000 },
+    );
   } catch (error) {
     await child.stop();
     throw error;

@@ -33,7 +33,9 @@ function runDirectory(options: LocalInfrastructureOptions): string {
  * Starts whatever of Redis, ClickHouse and the Kafka-compatible broker the environment does not
  * already point at. Everything started here is stopped by `stop()`, and by a watchdog if we die.
  */
-export async function startLocalInfrastructure(options: LocalInfrastructureOptions): Promise<LocalInfrastructure> {
+export async function startLocalInfrastructure(
+  options: LocalInfrastructureOptions,
+): Promise<LocalInfrastructure> {
   const env = options.env ?? process.env;
   const runDir = runDirectory(options);
   const watchdog = new OrphanWatchdog(runDir);
@@ -74,7 +76,11 @@ export async function startLocalInfrastructure(options: LocalInfrastructureOptio
       started.push('kafka');
       kafkaBrokers = broker.brokers.join(',');
     }
-    return { env: { REDIS_URL: redisUrl, CLICKHOUSE_URL: clickhouseUrl, KAFKA_BROKERS: kafkaBrokers }, started, stop };
+    return {
+      env: { REDIS_URL: redisUrl, CLICKHOUSE_URL: clickhouseUrl, KAFKA_BROKERS: kafkaBrokers },
+      started,
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;

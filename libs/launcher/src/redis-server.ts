@@ -29,14 +29,30 @@ function answersPing(port: number): Promise<boolean> {
 }
 
 /** redis-server with an append-only file fsynced every second, like a production default. */
-export async function startRedisServer(runDir: string, watchdog: OrphanWatchdog): Promise<StartedService> {
+export async function startRedisServer(
+  runDir: string,
+  watchdog: OrphanWatchdog,
+): Promise<StartedService> {
   const dir = join(runDir, 'redis');
   mkdirSync(dir, { recursive: true });
   const port = await freePort();
   const process = ManagedProcess.start({
     name: 'redis',
     command: 'redis-server',
-    args: ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes', '--protected-mode', 'yes'],
+    args: [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      dir,
+      '--save',
+      '',
+      '--appendonly',
+      'yes',
+      '--protected-mode',
+      'yes',
+    ],
     logFile: join(runDir, 'redis.log'),
     watchdog,
   });

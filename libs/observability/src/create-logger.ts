@@ -22,7 +22,11 @@ export const REDACTED_LOG_PATHS = [
   '*.API_KEYS',
 ];
 
-export function createLogger(app: string, level: string, destination?: pino.DestinationStream): Logger {
+export function createLogger(
+  app: string,
+  level: string,
+  destination?: pino.DestinationStream,
+): Logger {
   const options: LoggerOptions = {
     name: app,
     level,

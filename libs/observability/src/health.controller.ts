@@ -21,7 +21,9 @@ export class HealthController {
   @Get('readyz')
   async readyz(@Res() reply: FastifyReply): Promise<void> {
     const result = await this.readiness.evaluate();
-    await reply.status(result.ready ? 200 : 503).send({ status: result.ready ? 'ready' : 'not_ready', checks: result.checks });
+    await reply
+      .status(result.ready ? 200 : 503)
+      .send({ status: result.ready ? 'ready' : 'not_ready', checks: result.checks });
   }
 
   @Get('metrics')

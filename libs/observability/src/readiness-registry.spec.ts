@@ -5,7 +5,10 @@ describe('ReadinessRegistry', () => {
     const registry = new ReadinessRegistry();
     registry.register('kafka', async () => true);
     registry.register('clickhouse', async () => true);
-    expect(await registry.evaluate()).toEqual({ ready: true, checks: { kafka: true, clickhouse: true } });
+    expect(await registry.evaluate()).toEqual({
+      ready: true,
+      checks: { kafka: true, clickhouse: true },
+    });
   });
 
   it('is not ready when a check fails, throws or hangs', async () => {

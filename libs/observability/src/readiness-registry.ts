@@ -17,7 +17,9 @@ export class ReadinessRegistry {
   async evaluate(timeoutMs = 2000): Promise<{ ready: boolean; checks: Record<string, boolean> }> {
     const entries = await Promise.all(
       [...this.checks].map(async ([name, check]) => {
-        const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), timeoutMs).unref());
+        const timeout = new Promise<boolean>((resolve) =>
+          setTimeout(() => resolve(false), timeoutMs).unref(),
+        );
         const ok = await Promise.race([check().catch(() => false), timeout]);
         return [name, ok] as const;
       }),

@@ -10,19 +10,27 @@ export interface ServiceMainOptions {
   module: Type<unknown>;
   port: (config: AppConfig) => number;
   bodyLimitBytes?: (config: AppConfig) => number;
-  configure?: (app: NestFastifyApplication, config: AppConfig, logger: Logger) => Promise<void> | void;
+  configure?: (
+    app: NestFastifyApplication,
+    config: AppConfig,
+    logger: Logger,
+  ) => Promise<void> | void;
 }
 
 /**
  * The whole `main.ts` of every app: validated config (a bad variable stops the process with a
  * message naming it), JSON logs, HTTP health/metrics, signal-driven graceful shutdown.
  */
-export async function runServiceMain(options: ServiceMainOptions): Promise<RunningService | undefined> {
+export async function runServiceMain(
+  options: ServiceMainOptions,
+): Promise<RunningService | undefined> {
   let config: AppConfig;
   try {
     config = loadConfig();
   } catch (error) {
-    process.stderr.write(`${JSON.stringify({ level: 'fatal', app: options.app, msg: (error as Error).message })}\n`);
+    process.stderr.write(
+      `${JSON.stringify({ level: 'fatal', app: options.app, msg: (error as Error).message })}\n`,
+    );
     process.exitCode = 1;
     return undefined;
   }

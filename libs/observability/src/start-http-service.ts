@@ -30,7 +30,10 @@ export interface RunningService {
 
 export async function startHttpService(options: HttpServiceOptions): Promise<RunningService> {
   const readiness = new ReadinessRegistry();
-  const imports: ModuleMetadata['imports'] = [ObservabilityModule.forApp({ app: options.app, logger: options.logger, readiness }), options.module];
+  const imports: ModuleMetadata['imports'] = [
+    ObservabilityModule.forApp({ app: options.app, logger: options.logger, readiness }),
+    options.module,
+  ];
   @Module({ imports })
   class ServiceRootModule {}
 
@@ -49,7 +52,9 @@ export async function startHttpService(options: HttpServiceOptions): Promise<Run
     closing ??= (async () => {
       options.logger.info({ reason }, 'shutting down: draining in-flight work');
       readiness.markDraining();
-      const timeout = new Promise<void>((resolve) => setTimeout(resolve, options.shutdownTimeoutMs).unref());
+      const timeout = new Promise<void>((resolve) =>
+        setTimeout(resolve, options.shutdownTimeoutMs).unref(),
+      );
       await Promise.race([app.close(), timeout]);
       options.logger.info({ reason }, 'shut down');
     })();

@@ -9,13 +9,17 @@ export class AppProcess {
   readonly stderr: string[] = [];
   private readonly exited: Promise<number | null>;
 
-  private constructor(private readonly child: ChildProcess) {
+  private constructor(
+    private readonly child: ChildProcess,
+    forward?: (line: string) => void,
+  ) {
     let buffered = '';
     child.stdout?.on('data', (chunk: Buffer) => {
       buffered += chunk.toString();
       const parts = buffered.split('\n');
       buffered = parts.pop() ?? '';
       for (const part of parts) {
+        forward?.(part);
         try {
           this.lines.push(JSON.parse(part));
         } catch {
@@ -23,17 +27,32 @@ export class AppProcess {
         }
       }
     });
-    child.stderr?.on('data', (chunk: Buffer) => this.stderr.push(chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => {
+      this.stderr.push(chunk.toString());
+      forward?.(chunk.toString().trimEnd());
+    });
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
   }
 
-  static start(app: string, env: Record<string, string>): AppProcess {
-    const child = spawn(process.execPath, ['-r', join(ROOT, 'tools/register.js'), join(ROOT, `apps/${app}/src/main.ts`)], {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    return new AppProcess(child);
+  static start(
+    app: string,
+    env: Record<string, string>,
+    forward?: (line: string) => void,
+  ): AppProcess {
+    const child = spawn(
+      process.execPath,
+      ['-r', join(ROOT, 'tools/register.js'), join(ROOT, `apps/${app}/src/main.ts`)],
+      {
+        cwd: ROOT,
+        env: { ...process.env, ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    return new AppProcess(child, forward);
+  }
+
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
   }
 
   get pid(): number {
@@ -46,7 +65,8 @@ export class AppProcess {
     while (Date.now() < deadline) {
       const listening = this.lines.find((line) => typeof line.url === 'string');
       if (listening) return listening.url as string;
-      if (this.child.exitCode !== null) throw new Error(`app exited early: ${this.stderr.join('')}`);
+      if (this.child.exitCode !== null)
+        throw new Error(`app exited early: ${this.stderr.join('')}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     throw new Error('app did not start listening in time');
@@ -54,6 +74,16 @@ export class AppProcess {
 
   kill(signal: NodeJS.Signals): void {
     this.child.kill(signal);
+  }
+
+  /** SIGTERM, then SIGKILL if the app has not drained within `graceMs`. */
+  async stop(graceMs: number): Promise<number | null> {
+    if (!this.running) return this.exited;
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
+    const code = await this.exited;
+    clearTimeout(timer);
+    return code;
   }
 
   exitCode(): Promise<number | null> {
