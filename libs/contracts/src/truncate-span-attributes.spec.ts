@@ -2,7 +2,7 @@ import { Limits } from './limits';
 import { truncateSpanAttributes, truncateString } from './truncate-span-attributes';
 
 describe('truncateSpanAttributes', () => {
-  it.each([
+  it.each<[string, Record<string, string>, Record<string, unknown>]>([
     ['no tool_input', { model: 'm' }, { model: 'm' }],
     ['short tool_input', { tool_input: 'ls' }, { tool_input: 'ls' }],
     [

@@ -1,3 +1,8 @@
 export { createKafka } from './create-kafka';
 export type { KafkaClientOptions } from './create-kafka';
 export { ensureTopics, kafkaReadinessCheck } from './ensure-topics';
+export { TopicProducer } from './topic-producer';
+export { decodeBatch } from './batch-decoder';
+export type { DecodedBatch, DecodedRecord, RawKafkaMessage } from './batch-decoder';
+export { KafkaBatchServer } from './kafka-batch-server';
+export type { KafkaBatchServerOptions, ValidatedBatch } from './kafka-batch-server';
