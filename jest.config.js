@@ -33,7 +33,7 @@ module.exports = {
       testMatch: ['**/*.int.spec.ts'],
       globalSetup: '<rootDir>/tools/jest/integration-global-setup.js',
       globalTeardown: '<rootDir>/tools/jest/integration-global-teardown.js',
-      testTimeout: 60000,
+      setupFilesAfterEnv: ['<rootDir>/tools/jest/integration-timeout.js'],
     },
   ],
 };

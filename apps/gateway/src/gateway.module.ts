@@ -1,4 +1,57 @@
-import { Module } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@agentmon/config';
+import { Topics } from '@agentmon/contracts';
+import { createKafka, kafkaReadinessCheck, TopicProducer } from '@agentmon/kafka';
+import { LOGGER, ReadinessRegistry } from '@agentmon/observability';
+import { Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import type { Kafka } from 'kafkajs';
+import type { Logger } from 'pino';
+import { ApiKeyGuard } from './auth/api-key.guard';
+import { ApiKeyRegistry } from './auth/api-key-registry';
+import { GatewayMetrics } from './gateway.metrics';
+import { IngestController } from './ingest/ingest.controller';
+import { ProduceCoalescer } from './kafka/produce-coalescer';
 
-@Module({})
-export class GatewayModule {}
+const KAFKA = Symbol('kafka');
+
+@Module({
+  controllers: [IngestController],
+  providers: [
+    GatewayMetrics,
+    ApiKeyGuard,
+    { provide: ApiKeyRegistry, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new ApiKeyRegistry(config.GATEWAY_API_KEYS) },
+    {
+      provide: KAFKA,
+      inject: [APP_CONFIG, LOGGER, ReadinessRegistry],
+      useFactory: (config: AppConfig, logger: Logger, readiness: ReadinessRegistry) => {
+        const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-gateway`, logger });
+        readiness.register('kafka', kafkaReadinessCheck(kafka));
+        return kafka;
+      },
+    },
+    { provide: TopicProducer, inject: [KAFKA], useFactory: (kafka: Kafka) => new TopicProducer(kafka) },
+    {
+      provide: ProduceCoalescer,
+      inject: [APP_CONFIG, TopicProducer],
+      useFactory: (config: AppConfig, producer: TopicProducer) =>
+        new ProduceCoalescer({
+          send: (messages) => producer.publishRaw(Topics.spans, messages),
+          lingerMs: config.GATEWAY_PRODUCE_LINGER_MS,
+          maxBatchMessages: 5000,
+          maxPendingMessages: config.GATEWAY_MAX_PENDING_RECORDS,
+          timeoutMs: config.GATEWAY_PRODUCE_TIMEOUT_MS,
+        }),
+    },
+  ],
+})
+export class GatewayModule implements OnApplicationShutdown {
+  constructor(
+    @Inject(ProduceCoalescer) private readonly coalescer: ProduceCoalescer,
+    @Inject(TopicProducer) private readonly producer: TopicProducer,
+  ) {}
+
+  /** Requests already accepted finish producing before the producer disconnects. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.coalescer.drain();
+    await this.producer.disconnect();
+  }
+}

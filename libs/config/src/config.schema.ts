@@ -13,6 +13,22 @@ const brokerList = z
   )
   .pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/, 'expected host:port')).min(1));
 
+/** `project_id:sha256hex` pairs, comma-separated: keys are stored only as their SHA-256. */
+const apiKeyList = z
+  .string()
+  .transform((value) => value.split(',').map((entry) => entry.trim()).filter(Boolean))
+  .pipe(
+    z.array(
+      z
+        .string()
+        .regex(/^[A-Za-z0-9_.:-]{1,128}:[0-9a-f]{64}$/, 'expected project_id:sha256hex entries')
+        .transform((entry) => {
+          const cut = entry.lastIndexOf(':');
+          return { projectId: entry.slice(0, cut), keySha256: entry.slice(cut + 1) };
+        }),
+    ),
+  );
+
 /**
  * Every environment variable AgentMon reads. The README's configuration table is checked
  * against this object by a unit test, so a variable cannot be added without documenting it.
@@ -44,10 +60,20 @@ export const ConfigSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(10000),
   AGENTMON_DATA_DIR: z.string().min(1).default('.agentmon'),
   EMBEDDED_BROKER_PORT: port.default(9092),
+  GATEWAY_API_KEYS: apiKeyList.default([]),
+  GATEWAY_MAX_BODY_BYTES: positiveInt.default(5 * 1048576),
+  GATEWAY_MAX_ITEMS_PER_REQUEST: positiveInt.max(1000).default(1000),
+  GATEWAY_PRODUCE_TIMEOUT_MS: positiveInt.default(5000),
+  GATEWAY_RETRY_AFTER_S: positiveInt.default(1),
+  GATEWAY_PRODUCE_LINGER_MS: z.coerce.number().int().min(0).default(2),
+  GATEWAY_MAX_PENDING_RECORDS: positiveInt.default(200000),
 });
 
 export type AppConfig = z.infer<typeof ConfigSchema>;
 export type ConfigVariable = keyof AppConfig;
 
 /** Variables whose values must never reach a log line. */
-export const SECRET_VARIABLES: readonly ConfigVariable[] = ['CLICKHOUSE_PASSWORD'];
+export const SECRET_VARIABLES: readonly ConfigVariable[] = ['CLICKHOUSE_PASSWORD', 'GATEWAY_API_KEYS'];
+
+/** Nest injection token under which every app provides its loaded AppConfig. */
+export const APP_CONFIG = Symbol('agentmon.app-config');

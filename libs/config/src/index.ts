@@ -1,4 +1,4 @@
-export { ConfigSchema, SECRET_VARIABLES } from './config.schema';
+export { APP_CONFIG, ConfigSchema, SECRET_VARIABLES } from './config.schema';
 export type { AppConfig, ConfigVariable } from './config.schema';
 export { ConfigError } from './config-error';
 export { loadConfig, redactConfig } from './load-config';

@@ -1,39 +1,52 @@
 import { encodeTopicRecord, TopicName, TopicRecord, topicRecordKey } from '@agentmon/contracts';
-import { CompressionTypes, Kafka, Producer } from 'kafkajs';
+import { Kafka, Producer } from 'kafkajs';
 
 /**
- * Typed producer: each topic's records are encoded and keyed as its contract says,
- * and a send resolves only once every in-sync replica has the records (acks=all).
+ * Typed producer: each topic's records are encoded and keyed as its contract says, and a send
+ * resolves only once every in-sync replica has them (acks=all). It connects on first use and
+ * again after a failure, so an app can start (and report not-ready) while Kafka is down.
+ * Not kafkajs' experimental idempotent mode: duplicates from retries are absorbed downstream
+ * (dedupe by span/event id, ReplacingMergeTree), and concurrent sends keep the gateway fast.
  */
 export class TopicProducer {
-  private constructor(private readonly producer: Producer) {}
+  private readonly producer: Producer;
+  private connecting?: Promise<void>;
 
-  static async connect(kafka: Kafka): Promise<TopicProducer> {
-    // Not kafkajs' experimental idempotent mode: retried duplicates are absorbed downstream
-    // (dedupe by span id, ReplacingMergeTree), and concurrent sends keep the gateway fast.
-    const producer = kafka.producer({ allowAutoTopicCreation: false });
-    await producer.connect();
-    return new TopicProducer(producer);
+  constructor(kafka: Kafka) {
+    this.producer = kafka.producer({ allowAutoTopicCreation: false, retry: { retries: 3, initialRetryTime: 100 } });
   }
 
-  async publish<T extends TopicName>(topic: T, records: readonly TopicRecord<T>[], timeoutMs = 30000): Promise<void> {
-    if (records.length === 0) return;
-    await this.producer.send({
-      topic,
-      acks: -1,
-      timeout: timeoutMs,
-      compression: CompressionTypes.None,
-      messages: records.map((record) => ({ key: topicRecordKey(topic, record), value: encodeTopicRecord(topic, record) })),
+  static async connect(kafka: Kafka): Promise<TopicProducer> {
+    const producer = new TopicProducer(kafka);
+    await producer.ensureConnected();
+    return producer;
+  }
+
+  ensureConnected(): Promise<void> {
+    this.connecting ??= this.producer.connect().catch((error: unknown) => {
+      this.connecting = undefined;
+      throw error;
     });
+    return this.connecting;
+  }
+
+  async publish<T extends TopicName>(topic: T, records: readonly TopicRecord<T>[]): Promise<void> {
+    if (records.length === 0) return;
+    await this.publishRaw(
+      topic,
+      records.map((record) => ({ key: topicRecordKey(topic, record), value: encodeTopicRecord(topic, record) })),
+    );
   }
 
   /** Publishes already-keyed values (dead letters keep the original record's key). */
   async publishRaw(topic: TopicName, messages: { key: string | null; value: string }[]): Promise<void> {
     if (messages.length === 0) return;
+    await this.ensureConnected();
     await this.producer.send({ topic, acks: -1, messages });
   }
 
-  disconnect(): Promise<void> {
-    return this.producer.disconnect();
+  async disconnect(): Promise<void> {
+    this.connecting = undefined;
+    await this.producer.disconnect();
   }
 }

@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { startEmbeddedBroker } from '@agentmon/embedded-kafka';
 import { startClickHouseServer } from './clickhouse-server';
 import { OrphanWatchdog } from './orphan-watchdog';
 import { startRedisServer } from './redis-server';
@@ -63,8 +64,6 @@ export async function startLocalInfrastructure(
     }
     let kafkaBrokers = env.KAFKA_BROKERS;
     if (!kafkaBrokers) {
-      // Loaded only when needed: a run against a real cluster never opens the embedded broker's code.
-      const { startEmbeddedBroker } = await import('@agentmon/embedded-kafka');
       const broker = await startEmbeddedBroker({
         host: '127.0.0.1',
         port: options.brokerPort ?? 0,

@@ -1,3 +1,4 @@
+import { APP_CONFIG, AppConfig } from '@agentmon/config';
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
@@ -9,9 +10,10 @@ export interface ObservabilityOptions {
   app: string;
   logger: Logger;
   readiness: ReadinessRegistry;
+  config?: AppConfig;
 }
 
-/** /healthz, /readyz and /metrics for every app, plus the shared logger and metrics registry. */
+/** /healthz, /readyz and /metrics for every app, plus the shared config, logger and metrics registry. */
 @Global()
 @Module({})
 export class ObservabilityModule {
@@ -27,8 +29,9 @@ export class ObservabilityModule {
         { provide: LOGGER, useValue: options.logger },
         { provide: Registry, useValue: registry },
         { provide: ReadinessRegistry, useValue: options.readiness },
+        { provide: APP_CONFIG, useValue: options.config },
       ],
-      exports: [APP_NAME, LOGGER, Registry, ReadinessRegistry],
+      exports: [APP_NAME, LOGGER, Registry, ReadinessRegistry, APP_CONFIG],
     };
   }
 }

@@ -1,4 +1,4 @@
-import type { Type } from '@nestjs/common';
+import type { DynamicModule, Type } from '@nestjs/common';
 import { AppConfig, loadConfig } from '@agentmon/config';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger } from 'pino';
@@ -7,7 +7,7 @@ import { exitOnSignals, RunningService, startHttpService } from './start-http-se
 
 export interface ServiceMainOptions {
   app: string;
-  module: Type<unknown>;
+  module: Type<unknown> | DynamicModule;
   port: (config: AppConfig) => number;
   bodyLimitBytes?: (config: AppConfig) => number;
   configure?: (
@@ -39,6 +39,7 @@ export async function runServiceMain(
     const service = await startHttpService({
       app: options.app,
       module: options.module,
+      config,
       host: config.HTTP_HOST,
       port: options.port(config),
       logger,

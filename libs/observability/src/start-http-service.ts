@@ -1,4 +1,5 @@
-import { INestApplication, ModuleMetadata, Type } from '@nestjs/common';
+import type { AppConfig } from '@agentmon/config';
+import { DynamicModule, INestApplication, ModuleMetadata, Type } from '@nestjs/common';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -10,7 +11,8 @@ import { ReadinessRegistry } from './readiness-registry';
 export interface HttpServiceOptions {
   app: string;
   /** The app's own root module; it gets the observability module beside it. */
-  module: Type<unknown>;
+  module: Type<unknown> | DynamicModule;
+  config?: AppConfig;
   host: string;
   port: number;
   logger: Logger;
@@ -31,7 +33,7 @@ export interface RunningService {
 export async function startHttpService(options: HttpServiceOptions): Promise<RunningService> {
   const readiness = new ReadinessRegistry();
   const imports: ModuleMetadata['imports'] = [
-    ObservabilityModule.forApp({ app: options.app, logger: options.logger, readiness }),
+    ObservabilityModule.forApp({ app: options.app, logger: options.logger, readiness, config: options.config }),
     options.module,
   ];
   @Module({ imports })

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { createBrokerCommand } from '@agentmon/embedded-kafka';
 import { Command } from 'commander';
 import { createMigrateCommand } from './migrate-command';
 import { createStartCommand } from './start-command';
@@ -9,8 +10,6 @@ async function main(): Promise<void> {
   );
   program.addCommand(createStartCommand());
   program.addCommand(createMigrateCommand());
-  // The broker's own command comes from its lib; loaded lazily so other commands stay light.
-  const { createBrokerCommand } = await import('@agentmon/embedded-kafka');
   program.addCommand(createBrokerCommand());
   await program.parseAsync(process.argv);
 }

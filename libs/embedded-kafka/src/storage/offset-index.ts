@@ -10,7 +10,7 @@ export class OffsetIndex {
 
   append(baseOffset: number, position: number, maxTimestamp: number): void {
     if (this.count === this.base.length) {
-      const grow = (a: Float64Array): Float64Array => {
+      const grow = (a: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> => {
         const b = new Float64Array(a.length * 2);
         b.set(a);
         return b;

@@ -54,6 +54,8 @@ export class Segment {
     const batches: RecordBatchHeader[] = [];
     let chunk = Buffer.allocUnsafe(8 << 20);
     let filePos = 0;
+    // End of the last batch that passed every check; everything after it is dropped.
+    let validEnd = 0;
     let reason: string | undefined;
     scan: while (filePos < fileSize) {
       const want = Math.min(chunk.length, fileSize - filePos);
@@ -90,15 +92,16 @@ export class Segment {
         seg.nextOffset = h.baseOffset + h.lastOffsetDelta + 1;
         batches.push(h);
         p += h.size;
+        validEnd = filePos + p;
       }
       filePos += p;
     }
-    const truncatedBytes = fileSize - filePos;
+    const truncatedBytes = fileSize - validEnd;
     if (truncatedBytes > 0) {
-      fs.ftruncateSync(fd, filePos);
+      fs.ftruncateSync(fd, validEnd);
       fs.fsyncSync(fd);
     }
-    seg.size = filePos;
+    seg.size = validEnd;
     return { segment: seg, recovery: { truncatedBytes, reason, batches } };
   }
 

@@ -1,0 +1,110 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { BROKER_DEFAULTS, EmbeddedBrokerOptions, ResolvedBrokerOptions } from './embedded-broker-options';
+import { registerAllHandlers } from './handlers/register-all-handlers';
+import type { BrokerContext } from './server/api-handler';
+import { silentLogger } from './server/broker-logger';
+import { BrokerServer } from './server/broker-server';
+import { DataWaiters } from './server/data-waiters';
+import { HandlerRegistry } from './server/handler-registry';
+import { LogManager } from './storage/log-manager';
+
+/** A running single-node Kafka-compatible broker. */
+export class EmbeddedBroker {
+  private closing: Promise<void> | null = null;
+
+  /** @internal use startEmbeddedBroker */
+  constructor(
+    readonly host: string,
+    readonly port: number,
+    readonly dataDir: string,
+    private readonly server: BrokerServer,
+    private readonly logs: LogManager,
+    private readonly waiters: DataWaiters,
+    private readonly closeExtras: () => Promise<void>,
+  ) {}
+
+  /** Bootstrap list for clients, e.g. ['127.0.0.1:9092']. */
+  get brokers(): string[] {
+    return [`${this.host}:${this.port}`];
+  }
+
+  /** Graceful: stop accepting, answer in-flight requests, fsync, close files. Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      // Parked fetches answer right away instead of holding shutdown for their max wait.
+      const wake = setInterval(() => this.waiters.wakeAll(), 20);
+      try {
+        await this.server.close(5000);
+      } finally {
+        clearInterval(wake);
+      }
+      await this.closeExtras();
+      await this.logs.close();
+    })();
+    return this.closing;
+  }
+}
+
+function resolveOptions(o: EmbeddedBrokerOptions): ResolvedBrokerOptions {
+  const host = o.host ?? BROKER_DEFAULTS.host;
+  return {
+    ...BROKER_DEFAULTS,
+    ...Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)),
+    host,
+    dataDir: path.resolve(o.dataDir),
+    advertisedHost: o.advertisedHost ?? (host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host),
+    logger: o.logger ?? silentLogger,
+  } as ResolvedBrokerOptions;
+}
+
+/** Directory the consumer-group offset store keeps its files in. */
+export function groupsDataDir(dataDir: string): string {
+  return path.join(dataDir, 'groups');
+}
+
+export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
+  const o = resolveOptions(options);
+  fs.mkdirSync(o.dataDir, { recursive: true });
+  const logs = LogManager.open({
+    dataDir: o.dataDir,
+    segmentBytes: o.segmentBytes,
+    fsync: o.fsync,
+    fsyncIntervalMs: o.fsyncIntervalMs,
+    retentionMs: o.retentionMs,
+    retentionBytes: o.retentionBytes,
+    retentionCheckMs: o.retentionCheckMs,
+    logger: o.logger,
+  });
+  const waiters = new DataWaiters();
+  logs.onHighWatermark((log) => waiters.notify(log));
+  const broker: BrokerContext = {
+    settings: {
+      nodeId: 0,
+      advertisedHost: o.advertisedHost,
+      advertisedPort: o.port,
+      autoCreateTopics: o.autoCreateTopics,
+      defaultPartitions: o.defaultPartitions,
+      clusterId: 'agentmon-embedded',
+    },
+    logs,
+    logger: o.logger,
+    waitForData: (parts, ms, cancelled) => waiters.wait(parts, ms, cancelled),
+  };
+  const registry = registerAllHandlers(new HandlerRegistry());
+  const server = new BrokerServer(registry, broker, {
+    maxRequestBytes: o.maxRequestBytes,
+    maxInFlight: 256,
+    maxQueuedResponseBytes: 64 * 1024 * 1024,
+  });
+  let port: number;
+  try {
+    port = await server.listen(o.host, o.port);
+  } catch (err) {
+    await logs.close();
+    throw err;
+  }
+  broker.settings.advertisedPort = port;
+  o.logger.info({ host: o.host, port, dataDir: o.dataDir, fsync: o.fsync }, 'embedded kafka broker listening');
+  return new EmbeddedBroker(o.advertisedHost, port, o.dataDir, server, logs, waiters, async () => undefined);
+}
