@@ -1,15 +1,21 @@
+/* eslint-disable @typescript-eslint/no-require-imports -- CommonJS jest config */
 // Runs this lib's unit and broker integration specs without the repo-wide integration globalSetup
 // (redis/clickhouse): every broker test starts its own broker on 127.0.0.1:0.
 const path = require('path');
 const root = path.join(__dirname, '..', '..');
-const { pathsToModuleNameMapper } = require(path.join(root, 'tools/jest/paths-to-module-name-mapper'));
+const { pathsToModuleNameMapper } = require(
+  path.join(root, 'tools/jest/paths-to-module-name-mapper'),
+);
 
 module.exports = {
   rootDir: root,
   roots: ['<rootDir>/libs/embedded-kafka'],
   testMatch: ['**/*.spec.ts'],
   transform: {
-    '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
+    '^.+\\.ts$': [
+      '@swc/jest',
+      { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } },
+    ],
   },
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper: pathsToModuleNameMapper(),

@@ -1,4 +1,4 @@
-import { AppProcess } from '../cli/src/app-process';
+import { AppProcess } from '@agentmon/launcher';
 
 const APPS = [
   ['gateway', 'GATEWAY_PORT'],

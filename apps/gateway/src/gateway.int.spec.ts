@@ -3,7 +3,7 @@ import { decodeTopicRecord, SpansTopicRecord, Topics } from '@agentmon/contracts
 import { createKafka, ensureTopics } from '@agentmon/kafka';
 import { makeSpan, makeTraceEndEvent } from '@agentmon/testing';
 import { randomUUID } from 'node:crypto';
-import { AppProcess } from '../../../tools/cli/src/app-process';
+import { AppProcess } from '@agentmon/launcher';
 
 const KEY_A = `am_${randomUUID()}`;
 const KEY_B = `am_${randomUUID()}`;

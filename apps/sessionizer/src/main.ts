@@ -1,9 +1,27 @@
 import 'reflect-metadata';
+import { Topics } from '@agentmon/contracts';
+import { KafkaBatchServer } from '@agentmon/kafka';
 import { runServiceMain } from '@agentmon/observability';
-import { SessionizerModule } from './sessionizer.module';
+import type { Kafka } from 'kafkajs';
+import { SESSIONIZER_KAFKA, SessionizerModule } from './sessionizer.module';
 
 void runServiceMain({
   app: 'sessionizer',
   module: SessionizerModule,
   port: (config) => config.SESSIONIZER_PORT,
+  configure: async (app, config, logger) => {
+    app.connectMicroservice(
+      {
+        strategy: new KafkaBatchServer({
+          kafka: app.get<Kafka>(SESSIONIZER_KAFKA),
+          app: 'sessionizer',
+          groupId: config.SESSIONIZER_GROUP_ID,
+          topics: [Topics.spans],
+          logger,
+        }),
+      },
+      { inheritAppConfig: true },
+    );
+    await app.startAllMicroservices();
+  },
 });

@@ -13,6 +13,28 @@ const brokerList = z
   )
   .pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/, 'expected host:port')).min(1));
 
+const nonNegativeInt = z.coerce.number().int().min(0);
+
+const modelPrice = z.strictObject({
+  inputPerMillion: z.number().nonnegative(),
+  outputPerMillion: z.number().nonnegative(),
+  cacheReadPerMillion: z.number().nonnegative(),
+  cacheWritePerMillion: z.number().nonnegative(),
+});
+
+/** USD per million tokens by model, as JSON: `{"models":{"claude-sonnet-4":{…}},"defaultPrice":{…}}`. */
+const priceTable = z
+  .string()
+  .transform((text, ctx) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'expected JSON' });
+      return z.NEVER;
+    }
+  })
+  .pipe(z.strictObject({ models: z.record(z.string().min(1), modelPrice), defaultPrice: modelPrice }));
+
 /** `project_id:sha256hex` pairs, comma-separated: keys are stored only as their SHA-256. */
 const apiKeyList = z
   .string()
@@ -67,6 +89,17 @@ export const ConfigSchema = z.object({
   GATEWAY_RETRY_AFTER_S: positiveInt.default(1),
   GATEWAY_PRODUCE_LINGER_MS: z.coerce.number().int().min(0).default(2),
   GATEWAY_MAX_PENDING_RECORDS: positiveInt.default(200000),
+  SESSIONIZER_GROUP_ID: z.string().min(1).default('agentmon-sessionizer'),
+  SESSIONIZER_ROOT_GRACE_MS: nonNegativeInt.default(5000),
+  SESSIONIZER_INACTIVITY_TIMEOUT_MS: positiveInt.default(300000),
+  SESSIONIZER_MAX_TRACE_DURATION_MS: positiveInt.default(3600000),
+  SESSIONIZER_MAX_OPEN_TRACES: positiveInt.default(100000),
+  SESSIONIZER_MAX_SPANS_PER_TRACE: positiveInt.default(2000),
+  SESSIONIZER_SUCCESS_SAMPLE_RATE: z.coerce.number().min(0).max(1).default(0.1),
+  SESSIONIZER_PRICE_TABLE: priceTable.default({ models: {}, defaultPrice: { inputPerMillion: 3, outputPerMillion: 15, cacheReadPerMillion: 0.3, cacheWritePerMillion: 3.75 } }),
+  SESSIONIZER_TICK_MS: positiveInt.default(1000),
+  SESSIONIZER_FEEDBACK_WINDOW_S: positiveInt.default(604800),
+  SESSIONIZER_USER_MEMORY_S: positiveInt.default(31536000),
 });
 
 export type AppConfig = z.infer<typeof ConfigSchema>;

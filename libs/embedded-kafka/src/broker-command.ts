@@ -38,15 +38,47 @@ export function createBrokerCommand(): Command {
     .option('--port <port>', 'port (0 = pick a free one)', int('port'), 9092)
     .option('--partitions <n>', 'default partitions for auto-created topics', int('partitions'), 1)
     .option('--no-auto-create-topics', 'refuse to create topics on metadata requests')
-    .addOption(new Option('--fsync <policy>', 'when to fsync the log').choices(['always', 'interval', 'never']).default('always'))
-    .option('--fsync-interval-ms <ms>', 'fsync period for --fsync interval', int('fsync-interval-ms'), 1000)
-    .option('--max-request-bytes <n>', 'largest request accepted', int('max-request-bytes'), 100 * 1024 * 1024)
-    .option('--segment-bytes <n>', 'roll a log segment at this size', int('segment-bytes'), 128 * 1024 * 1024)
-    .option('--retention-ms <ms>', 'delete segments older than this (-1 = never)', int('retention-ms'), 7 * 24 * 3600 * 1000)
-    .option('--retention-bytes <n>', 'per-partition size cap (-1 = none)', int('retention-bytes'), -1)
+    .addOption(
+      new Option('--fsync <policy>', 'when to fsync the log')
+        .choices(['always', 'interval', 'never'])
+        .default('always'),
+    )
+    .option(
+      '--fsync-interval-ms <ms>',
+      'fsync period for --fsync interval',
+      int('fsync-interval-ms'),
+      1000,
+    )
+    .option(
+      '--max-request-bytes <n>',
+      'largest request accepted',
+      int('max-request-bytes'),
+      100 * 1024 * 1024,
+    )
+    .option(
+      '--segment-bytes <n>',
+      'roll a log segment at this size',
+      int('segment-bytes'),
+      128 * 1024 * 1024,
+    )
+    .option(
+      '--retention-ms <ms>',
+      'delete segments older than this (-1 = never)',
+      int('retention-ms'),
+      7 * 24 * 3600 * 1000,
+    )
+    .option(
+      '--retention-bytes <n>',
+      'per-partition size cap (-1 = none)',
+      int('retention-bytes'),
+      -1,
+    )
     .option('--log-level <level>', 'pino log level', 'info')
     .action(async (opts: BrokerCliOptions) => {
-      const logger = pino({ level: opts.logLevel, base: { app: 'embedded-kafka' } }, pino.destination(2));
+      const logger = pino(
+        { level: opts.logLevel, base: { app: 'embedded-kafka' } },
+        pino.destination(2),
+      );
       const broker = await startEmbeddedBroker({
         host: opts.host,
         port: opts.port,
@@ -61,7 +93,9 @@ export function createBrokerCommand(): Command {
         retentionBytes: opts.retentionBytes,
         logger,
       });
-      process.stdout.write(`${JSON.stringify({ event: 'listening', host: broker.host, port: broker.port, pid: process.pid })}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ event: 'listening', host: broker.host, port: broker.port, pid: process.pid })}\n`,
+      );
       await new Promise<void>((resolve) => {
         const stop = (signal: string): void => {
           logger.info({ signal }, 'shutting down');

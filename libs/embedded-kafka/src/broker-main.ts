@@ -4,6 +4,8 @@ import { createBrokerCommand } from './broker-command';
 createBrokerCommand()
   .parseAsync(['node', 'broker', ...process.argv.slice(2)])
   .catch((err: unknown) => {
-    process.stderr.write(`${JSON.stringify({ level: 'fatal', msg: err instanceof Error ? err.message : String(err) })}\n`);
+    process.stderr.write(
+      `${JSON.stringify({ level: 'fatal', msg: err instanceof Error ? err.message : String(err) })}\n`,
+    );
     process.exit(1);
   });

@@ -26,7 +26,9 @@ export interface EmbeddedBrokerOptions {
   logger?: BrokerLogger;
 }
 
-export type ResolvedBrokerOptions = Required<Omit<EmbeddedBrokerOptions, 'logger' | 'advertisedHost'>> & {
+export type ResolvedBrokerOptions = Required<
+  Omit<EmbeddedBrokerOptions, 'logger' | 'advertisedHost'>
+> & {
   advertisedHost: string;
   logger: BrokerLogger;
 };

@@ -1,9 +1,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { BROKER_DEFAULTS, EmbeddedBrokerOptions, ResolvedBrokerOptions } from './embedded-broker-options';
+import {
+  BROKER_DEFAULTS,
+  EmbeddedBrokerOptions,
+  ResolvedBrokerOptions,
+} from './embedded-broker-options';
 import { registerAllHandlers } from './handlers/register-all-handlers';
 import type { BrokerContext } from './server/api-handler';
 import { silentLogger } from './server/broker-logger';
+import { unavailableCoordinator } from './server/unavailable-coordinator';
 import { BrokerServer } from './server/broker-server';
 import { DataWaiters } from './server/data-waiters';
 import { HandlerRegistry } from './server/handler-registry';
@@ -21,6 +26,7 @@ export class EmbeddedBroker {
     private readonly server: BrokerServer,
     private readonly logs: LogManager,
     private readonly waiters: DataWaiters,
+    private readonly context: BrokerContext,
     private readonly closeExtras: () => Promise<void>,
   ) {}
 
@@ -33,6 +39,8 @@ export class EmbeddedBroker {
   close(): Promise<void> {
     this.closing ??= (async () => {
       // Parked fetches answer right away instead of holding shutdown for their max wait.
+      this.context.shuttingDown = true;
+      this.waiters.wakeAll();
       const wake = setInterval(() => this.waiters.wakeAll(), 20);
       try {
         await this.server.close(5000);
@@ -88,7 +96,9 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       clusterId: 'agentmon-embedded',
     },
     logs,
+    coordinator: unavailableCoordinator,
     logger: o.logger,
+    shuttingDown: false,
     waitForData: (parts, ms, cancelled) => waiters.wait(parts, ms, cancelled),
   };
   const registry = registerAllHandlers(new HandlerRegistry());
@@ -105,6 +115,18 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     throw err;
   }
   broker.settings.advertisedPort = port;
-  o.logger.info({ host: o.host, port, dataDir: o.dataDir, fsync: o.fsync }, 'embedded kafka broker listening');
-  return new EmbeddedBroker(o.advertisedHost, port, o.dataDir, server, logs, waiters, async () => undefined);
+  o.logger.info(
+    { host: o.host, port, dataDir: o.dataDir, fsync: o.fsync },
+    'embedded kafka broker listening',
+  );
+  return new EmbeddedBroker(
+    o.advertisedHost,
+    port,
+    o.dataDir,
+    server,
+    logs,
+    waiters,
+    broker,
+    async () => undefined,
+  );
 }

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { AppProcess } from './app-process';
+import { AppProcess } from '@agentmon/launcher';
 
 export const PIPELINE_APPS = [
   { app: 'gateway', portVariable: 'GATEWAY_PORT' },

@@ -3,6 +3,7 @@ import { createBrokerCommand } from '@agentmon/embedded-kafka';
 import { Command } from 'commander';
 import { createMigrateCommand } from './migrate-command';
 import { createStartCommand } from './start-command';
+import { createTopicsCommand } from './topics-command';
 
 async function main(): Promise<void> {
   const program = new Command('agentmon').description(
@@ -10,6 +11,7 @@ async function main(): Promise<void> {
   );
   program.addCommand(createStartCommand());
   program.addCommand(createMigrateCommand());
+  program.addCommand(createTopicsCommand());
   program.addCommand(createBrokerCommand());
   await program.parseAsync(process.argv);
 }

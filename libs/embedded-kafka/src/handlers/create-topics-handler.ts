@@ -14,14 +14,22 @@ export const createTopicsHandler: ApiHandler = {
       const name = x.string();
       const numPartitions = x.int32();
       const replicationFactor = x.int16();
-      const assignments = x.array((y) => ({ partition: y.int32(), brokers: y.array((z) => z.int32(), 4) }), 8);
+      const assignments = x.array(
+        (y) => ({ partition: y.int32(), brokers: y.array((z) => z.int32(), 4) }),
+        8,
+      );
       x.array((y) => ({ name: y.string(), value: y.nullableString() }), 4);
       return { name, numPartitions, replicationFactor, assignments };
     }, 16);
     r.int32();
     const validateOnly = v >= 1 ? r.bool() : false;
     const results = topics.map((t) => {
-      const partitions = t.assignments.length > 0 ? t.assignments.length : t.numPartitions === -1 ? broker.settings.defaultPartitions : t.numPartitions;
+      const partitions =
+        t.assignments.length > 0
+          ? t.assignments.length
+          : t.numPartitions === -1
+            ? broker.settings.defaultPartitions
+            : t.numPartitions;
       let errorCode: number;
       let message: string | null = null;
       if (t.replicationFactor !== -1 && t.replicationFactor !== 1) {

@@ -4,6 +4,8 @@ import { KafkaWriter } from '../protocol/kafka-writer';
 import type { ApiHandler, BrokerContext } from '../server/api-handler';
 import type { PartitionLog } from '../storage/partition-log';
 
+const MAX_FETCH_RESPONSE_BYTES = 64 * 1024 * 1024;
+
 interface FetchPartition {
   partition: number;
   fetchOffset: number;
@@ -24,14 +26,31 @@ interface PartitionData {
 }
 
 /** One pass over the requested partitions, honouring per-partition and per-response byte caps. */
-function collect(topics: FetchTopic[], maxBytes: number, broker: BrokerContext): { data: { name: string; partitions: PartitionData[] }[]; bytes: number } {
+function collect(
+  topics: FetchTopic[],
+  maxBytes: number,
+  broker: BrokerContext,
+): { data: { name: string; partitions: PartitionData[] }[]; bytes: number } {
   let bytes = 0;
   const data = topics.map((t) => ({
     name: t.name,
     partitions: t.partitions.map((p): PartitionData => {
       const log = broker.logs.partition(t.name, p.partition);
-      if (!log) return { partition: p.partition, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, highWatermark: -1, logStartOffset: -1, records: null };
-      const out: PartitionData = { partition: p.partition, errorCode: 0, highWatermark: log.highWatermark, logStartOffset: log.logStartOffset, records: null };
+      if (!log)
+        return {
+          partition: p.partition,
+          errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+          highWatermark: -1,
+          logStartOffset: -1,
+          records: null,
+        };
+      const out: PartitionData = {
+        partition: p.partition,
+        errorCode: 0,
+        highWatermark: log.highWatermark,
+        logStartOffset: log.logStartOffset,
+        records: null,
+      };
       if (p.fetchOffset < log.logStartOffset || p.fetchOffset > log.logEndOffset) {
         out.errorCode = ErrorCode.OFFSET_OUT_OF_RANGE;
         return out;
@@ -60,33 +79,52 @@ export const fetchHandler: ApiHandler = {
     r.int32();
     const maxWaitMs = Math.max(0, Math.min(r.int32(), 60_000));
     const minBytes = r.int32();
-    const maxBytes = r.int32();
+    // Like Kafka's fetch.max.bytes: a client cannot make one response hold gigabytes in memory.
+    const maxBytes = Math.min(r.int32(), MAX_FETCH_RESPONSE_BYTES);
     r.int8();
     if (v >= 7) {
       r.int32();
       r.int32();
     }
-    const topics: FetchTopic[] = r.array((x) => ({
-      name: x.string(),
-      partitions: x.array((y) => {
-        const partition = y.int32();
-        if (v >= 9) y.int32();
-        const fetchOffset = y.int64n();
-        if (v >= 5) y.int64();
-        return { partition, fetchOffset, maxBytes: y.int32() };
-      }, 16),
-    }), 6);
+    const topics: FetchTopic[] = r.array(
+      (x) => ({
+        name: x.string(),
+        partitions: x.array((y) => {
+          const partition = y.int32();
+          if (v >= 9) y.int32();
+          const fetchOffset = y.int64n();
+          if (v >= 5) y.int64();
+          return { partition, fetchOffset, maxBytes: y.int32() };
+        }, 16),
+      }),
+      6,
+    );
     // Fetch sessions are not offered (session id 0 in the answer): forgotten topics are moot.
     if (v >= 7) r.array((x) => ({ name: x.string(), partitions: x.array((y) => y.int32(), 4) }), 6);
     if (v >= 11) r.string();
 
     const deadline = Date.now() + maxWaitMs;
     let result = collect(topics, maxBytes, broker);
-    const hasError = (): boolean => result.data.some((t) => t.partitions.some((p) => p.errorCode !== 0));
-    while (result.bytes < minBytes && !hasError() && Date.now() < deadline && !req.isClosed()) {
-      const logs = topics.flatMap((t) => t.partitions.map((p) => broker.logs.partition(t.name, p.partition)).filter((l): l is PartitionLog => !!l));
+    const hasError = (): boolean =>
+      result.data.some((t) => t.partitions.some((p) => p.errorCode !== 0));
+    while (
+      result.bytes < minBytes &&
+      !hasError() &&
+      Date.now() < deadline &&
+      !req.isClosed() &&
+      !broker.shuttingDown
+    ) {
+      const logs = topics.flatMap((t) =>
+        t.partitions
+          .map((p) => broker.logs.partition(t.name, p.partition))
+          .filter((l): l is PartitionLog => !!l),
+      );
       if (logs.length === 0) break;
-      await broker.waitForData(logs, deadline - Date.now(), req.isClosed);
+      await broker.waitForData(
+        logs,
+        deadline - Date.now(),
+        () => req.isClosed() || broker.shuttingDown,
+      );
       result = collect(topics, maxBytes, broker);
       if (result.bytes >= minBytes) break;
     }

@@ -32,7 +32,11 @@ export const joinGroupHandler: ApiHandler = {
     });
     const w = new KafkaWriter(256);
     if (v >= 2) w.int32(0);
-    w.int16(out.errorCode).int32(out.generationId).string(out.protocolName).string(out.leader).string(out.memberId);
+    w.int16(out.errorCode)
+      .int32(out.generationId)
+      .string(out.protocolName)
+      .string(out.leader)
+      .string(out.memberId);
     return w.array(out.members, (w2, m) => {
       w2.string(m.memberId);
       if (v >= 5) w2.nullableString(m.groupInstanceId);
@@ -52,7 +56,13 @@ export const syncGroupHandler: ApiHandler = {
     const memberId = r.string();
     const groupInstanceId = v >= 3 ? r.nullableString() : null;
     const assignments = r.array((x) => ({ memberId: x.string(), assignment: x.bytes() }), 6);
-    const out = await broker.coordinator.syncGroup({ groupId, generationId, memberId, groupInstanceId, assignments });
+    const out = await broker.coordinator.syncGroup({
+      groupId,
+      generationId,
+      memberId,
+      groupInstanceId,
+      assignments,
+    });
     const w = new KafkaWriter();
     if (v >= 1) w.int32(0);
     return w.int16(out.errorCode).bytes(out.assignment);
@@ -82,15 +92,23 @@ export const leaveGroupHandler: ApiHandler = {
   handle(r, req, broker) {
     const v = req.apiVersion;
     const groupId = r.string();
-    const members = v >= 3 ? r.array((x) => ({ memberId: x.string(), groupInstanceId: x.nullableString() }), 4) : [{ memberId: r.string(), groupInstanceId: null }];
-    const out = broker.coordinator.leaveGroup({ groupId, memberIds: members.map((m) => m.memberId) });
+    const members =
+      v >= 3
+        ? r.array((x) => ({ memberId: x.string(), groupInstanceId: x.nullableString() }), 4)
+        : [{ memberId: r.string(), groupInstanceId: null }];
+    const out = broker.coordinator.leaveGroup({
+      groupId,
+      memberIds: members.map((m) => m.memberId),
+    });
     const w = new KafkaWriter();
     if (v >= 1) w.int32(0);
     w.int16(out.errorCode);
     if (v >= 3) {
       w.array(members, (w2, m) => {
         const res = out.members.find((x) => x.memberId === m.memberId);
-        w2.string(m.memberId).nullableString(m.groupInstanceId).int16(res?.errorCode ?? ErrorCode.NONE);
+        w2.string(m.memberId)
+          .nullableString(m.groupInstanceId)
+          .int16(res?.errorCode ?? ErrorCode.NONE);
       });
     }
     return w;
@@ -106,8 +124,19 @@ export const describeGroupsHandler: ApiHandler = {
     const w = new KafkaWriter(512);
     if (req.apiVersion >= 1) w.int32(0);
     return w.array(groups, (w2, g) => {
-      w2.int16(g.errorCode).string(g.groupId).string(g.groupState).string(g.protocolType).string(g.protocolData);
-      w2.array(g.members, (w3, m) => w3.string(m.memberId).string(m.clientId).string(m.clientHost).bytes(m.memberMetadata).bytes(m.memberAssignment));
+      w2.int16(g.errorCode)
+        .string(g.groupId)
+        .string(g.groupState)
+        .string(g.protocolType)
+        .string(g.protocolData);
+      w2.array(g.members, (w3, m) =>
+        w3
+          .string(m.memberId)
+          .string(m.clientId)
+          .string(m.clientHost)
+          .bytes(m.memberMetadata)
+          .bytes(m.memberAssignment),
+      );
     });
   },
 };
@@ -120,7 +149,9 @@ export const listGroupsHandler: ApiHandler = {
     const w = new KafkaWriter(256);
     if (req.apiVersion >= 1) w.int32(0);
     w.int16(ErrorCode.NONE);
-    return w.array(broker.coordinator.listGroups(), (w2, g) => w2.string(g.groupId).string(g.protocolType));
+    return w.array(broker.coordinator.listGroups(), (w2, g) =>
+      w2.string(g.groupId).string(g.protocolType),
+    );
   },
 };
 
@@ -136,19 +167,26 @@ export const offsetCommitHandler: ApiHandler = {
     const memberId = r.string();
     if (v >= 7) r.nullableString();
     if (v <= 4) r.int64();
-    const topics = r.array((x) => ({
-      name: x.string(),
-      partitions: x.array((y) => {
-        const partitionIndex = y.int32();
-        const committedOffset = y.int64();
-        if (v >= 6) y.int32();
-        return { partitionIndex, committedOffset, committedMetadata: y.nullableString() };
-      }, 14),
-    }), 6);
+    const topics = r.array(
+      (x) => ({
+        name: x.string(),
+        partitions: x.array((y) => {
+          const partitionIndex = y.int32();
+          const committedOffset = y.int64();
+          if (v >= 6) y.int32();
+          return { partitionIndex, committedOffset, committedMetadata: y.nullableString() };
+        }, 14),
+      }),
+      6,
+    );
     const out = await broker.coordinator.commitOffsets({ groupId, generationId, memberId, topics });
     const w = new KafkaWriter(256);
     if (v >= 3) w.int32(0);
-    return w.array(out.topics, (w2, t) => w2.string(t.name).array(t.partitions, (w3, p) => w3.int32(p.partitionIndex).int16(p.errorCode)));
+    return w.array(out.topics, (w2, t) =>
+      w2
+        .string(t.name)
+        .array(t.partitions, (w3, p) => w3.int32(p.partitionIndex).int16(p.errorCode)),
+    );
   },
 };
 
@@ -159,7 +197,10 @@ export const offsetFetchHandler: ApiHandler = {
   handle(r, req, broker) {
     const v = req.apiVersion;
     const groupId = r.string();
-    const topics = r.nullableArray((x) => ({ name: x.string(), partitionIndexes: x.array((y) => y.int32(), 4) }), 6);
+    const topics = r.nullableArray(
+      (x) => ({ name: x.string(), partitionIndexes: x.array((y) => y.int32(), 4) }),
+      6,
+    );
     const out = broker.coordinator.fetchOffsets({ groupId, topics });
     const w = new KafkaWriter(256);
     if (v >= 3) w.int32(0);

@@ -14,14 +14,17 @@ export const listOffsetsHandler: ApiHandler = {
     const v = req.apiVersion;
     r.int32();
     if (v >= 2) r.int8();
-    const topics = r.array((x) => ({
-      name: x.string(),
-      partitions: x.array((y) => {
-        const partition = y.int32();
-        if (v >= 4) y.int32();
-        return { partition, timestamp: y.int64n() };
-      }, 12),
-    }), 6);
+    const topics = r.array(
+      (x) => ({
+        name: x.string(),
+        partitions: x.array((y) => {
+          const partition = y.int32();
+          if (v >= 4) y.int32();
+          return { partition, timestamp: y.int64n() };
+        }, 12),
+      }),
+      6,
+    );
     const w = new KafkaWriter(512);
     if (v >= 2) w.int32(0);
     w.array(topics, (w2, t) => {

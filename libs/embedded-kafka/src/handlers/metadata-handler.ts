@@ -15,7 +15,11 @@ function resolveTopic(name: string, allowAutoCreate: boolean, broker: BrokerCont
   if (allowAutoCreate && broker.settings.autoCreateTopics) {
     const err = broker.logs.createTopic(name, broker.settings.defaultPartitions);
     if (err === ErrorCode.NONE || err === ErrorCode.TOPIC_ALREADY_EXISTS) {
-      return { errorCode: ErrorCode.NONE, name, partitions: broker.logs.partitions(name)?.length ?? 0 };
+      return {
+        errorCode: ErrorCode.NONE,
+        name,
+        partitions: broker.logs.partitions(name)?.length ?? 0,
+      };
     }
     return { errorCode: err, name, partitions: 0 };
   }
@@ -36,12 +40,20 @@ export const metadataHandler: ApiHandler = {
     }
     const topics: TopicAnswer[] =
       names === null
-        ? broker.logs.topicNames().map((name) => ({ errorCode: 0, name, partitions: broker.logs.partitions(name)?.length ?? 0 }))
+        ? broker.logs.topicNames().map((name) => ({
+            errorCode: 0,
+            name,
+            partitions: broker.logs.partitions(name)?.length ?? 0,
+          }))
         : names.map((n) => resolveTopic(n, allowAutoCreate, broker));
     const s = broker.settings;
     const w = new KafkaWriter(1024);
     if (v >= 3) w.int32(0);
-    w.int32(1).int32(s.nodeId).string(s.advertisedHost).int32(s.advertisedPort).nullableString(null);
+    w.int32(1)
+      .int32(s.nodeId)
+      .string(s.advertisedHost)
+      .int32(s.advertisedPort)
+      .nullableString(null);
     if (v >= 2) w.nullableString(s.clusterId);
     w.int32(s.nodeId);
     w.array(topics, (w2, t) => {

@@ -16,11 +16,23 @@ interface PartitionResult {
  * Appends one partition's record set. Idempotent batches go one at a time so each is checked
  * against the sequence state left by the previous one.
  */
-function appendPartition(log: PartitionLog, records: Buffer, durable: Promise<void>[]): PartitionResult {
-  const result: PartitionResult = { partition: log.partition, errorCode: ErrorCode.NONE, baseOffset: -1, logStartOffset: log.logStartOffset };
+function appendPartition(
+  log: PartitionLog,
+  records: Buffer,
+  durable: Promise<void>[],
+): PartitionResult {
+  const result: PartitionResult = {
+    partition: log.partition,
+    errorCode: ErrorCode.NONE,
+    baseOffset: -1,
+    logStartOffset: log.logStartOffset,
+  };
   const batches = parseRecordBatches(records);
   if (typeof batches === 'string' || batches.length === 0) {
-    result.errorCode = batches === 'bad-magic' ? ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT : ErrorCode.CORRUPT_MESSAGE;
+    result.errorCode =
+      batches === 'bad-magic'
+        ? ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT
+        : ErrorCode.CORRUPT_MESSAGE;
     return result;
   }
   if (batches.every((b) => b.producerId < 0)) {
@@ -30,7 +42,12 @@ function appendPartition(log: PartitionLog, records: Buffer, durable: Promise<vo
     return result;
   }
   for (const b of batches) {
-    const verdict = log.producers.check(b.producerId, b.producerEpoch, b.baseSequence, b.recordsCount);
+    const verdict = log.producers.check(
+      b.producerId,
+      b.producerEpoch,
+      b.baseSequence,
+      b.recordsCount,
+    );
     if (verdict.kind === 'error') {
       result.errorCode = verdict.errorCode;
       return result;
@@ -51,7 +68,10 @@ function appendPartition(log: PartitionLog, records: Buffer, durable: Promise<vo
   return result;
 }
 
-function writeResponse(v: number, topics: { name: string; partitions: PartitionResult[] }[]): KafkaWriter {
+function writeResponse(
+  v: number,
+  topics: { name: string; partitions: PartitionResult[] }[],
+): KafkaWriter {
   const w = new KafkaWriter(256);
   w.array(topics, (w2, t) => {
     w2.string(t.name).array(t.partitions, (w3, p) => {
@@ -72,27 +92,54 @@ export const produceHandler: ApiHandler = {
     r.nullableString();
     const acks = r.int16();
     const timeoutMs = r.int32();
-    const topics = r.array((x) => ({
-      name: x.string(),
-      partitions: x.array((y) => ({ partition: y.int32(), records: y.nullableBytes() }), 8),
-    }), 6);
+    const topics = r.array(
+      (x) => ({
+        name: x.string(),
+        partitions: x.array((y) => ({ partition: y.int32(), records: y.nullableBytes() }), 8),
+      }),
+      6,
+    );
     const durable: Promise<void>[] = [];
     const results = topics.map((t) => ({
       name: t.name,
       partitions: t.partitions.map((p): PartitionResult => {
         const log = broker.logs.partition(t.name, p.partition);
         if (acks !== 0 && acks !== 1 && acks !== -1) {
-          return { partition: p.partition, errorCode: ErrorCode.INVALID_REQUIRED_ACKS, baseOffset: -1, logStartOffset: -1 };
+          return {
+            partition: p.partition,
+            errorCode: ErrorCode.INVALID_REQUIRED_ACKS,
+            baseOffset: -1,
+            logStartOffset: -1,
+          };
         }
-        if (!log) return { partition: p.partition, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, baseOffset: -1, logStartOffset: -1 };
+        if (!log)
+          return {
+            partition: p.partition,
+            errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+            baseOffset: -1,
+            logStartOffset: -1,
+          };
         if (!p.records || p.records.length === 0) {
-          return { partition: p.partition, errorCode: ErrorCode.CORRUPT_MESSAGE, baseOffset: -1, logStartOffset: log.logStartOffset };
+          return {
+            partition: p.partition,
+            errorCode: ErrorCode.CORRUPT_MESSAGE,
+            baseOffset: -1,
+            logStartOffset: log.logStartOffset,
+          };
         }
         try {
           return appendPartition(log, p.records, durable);
         } catch (err) {
-          broker.logger.error({ topic: t.name, partition: p.partition, err: (err as Error).message }, 'append failed');
-          return { partition: p.partition, errorCode: ErrorCode.KAFKA_STORAGE_ERROR, baseOffset: -1, logStartOffset: -1 };
+          broker.logger.error(
+            { topic: t.name, partition: p.partition, err: (err as Error).message },
+            'append failed',
+          );
+          return {
+            partition: p.partition,
+            errorCode: ErrorCode.KAFKA_STORAGE_ERROR,
+            baseOffset: -1,
+            logStartOffset: -1,
+          };
         }
       }),
     }));
@@ -109,15 +156,21 @@ export const produceHandler: ApiHandler = {
           failed = true;
         }),
         new Promise<void>((resolve) => {
-          timer = setTimeout(() => {
-            timedOut = true;
-            resolve();
-          }, Math.max(timeoutMs, 1000));
+          timer = setTimeout(
+            () => {
+              timedOut = true;
+              resolve();
+            },
+            Math.max(timeoutMs, 1000),
+          );
         }),
       ]);
       clearTimeout(timer);
       if (failed || timedOut) {
-        for (const t of results) for (const p of t.partitions) if (p.errorCode === 0) p.errorCode = failed ? ErrorCode.KAFKA_STORAGE_ERROR : ErrorCode.REQUEST_TIMED_OUT;
+        for (const t of results)
+          for (const p of t.partitions)
+            if (p.errorCode === 0)
+              p.errorCode = failed ? ErrorCode.KAFKA_STORAGE_ERROR : ErrorCode.REQUEST_TIMED_OUT;
       }
     } else {
       for (const d of durable) d.catch(() => undefined);

@@ -13,7 +13,11 @@ describe('idempotent produce (raw protocol)', () => {
   beforeAll(async () => {
     broker = await startEmbeddedBroker({ dataDir: makeTempDir() });
     c = await RawKafkaClient.connect(broker.port);
-    c.write(RawKafkaClient.request(ApiKey.Metadata, 4, ++corr, (w) => w.int32(1).string('idem').bool(true)));
+    c.write(
+      RawKafkaClient.request(ApiKey.Metadata, 4, ++corr, (w) =>
+        w.int32(1).string('idem').bool(true),
+      ),
+    );
     await c.next();
   });
   afterAll(async () => {
@@ -23,17 +27,34 @@ describe('idempotent produce (raw protocol)', () => {
   });
 
   async function initProducerId(): Promise<bigint> {
-    c.write(RawKafkaClient.request(ApiKey.InitProducerId, 1, ++corr, (w) => w.nullableString(null).int32(60000)));
+    c.write(
+      RawKafkaClient.request(ApiKey.InitProducerId, 1, ++corr, (w) =>
+        w.nullableString(null).int32(60000),
+      ),
+    );
     const { r } = await c.next();
     r.int32();
     expect(r.int16()).toBe(0);
     return r.int64();
   }
 
-  async function produce(records: Buffer, acks = -1): Promise<{ errorCode: number; baseOffset: bigint }> {
-    c.write(RawKafkaClient.request(ApiKey.Produce, 7, ++corr, (w) =>
-      w.nullableString(null).int16(acks).int32(5000).int32(1).string('idem').int32(1).int32(0).bytes(records),
-    ));
+  async function produce(
+    records: Buffer,
+    acks = -1,
+  ): Promise<{ errorCode: number; baseOffset: bigint }> {
+    c.write(
+      RawKafkaClient.request(ApiKey.Produce, 7, ++corr, (w) =>
+        w
+          .nullableString(null)
+          .int16(acks)
+          .int32(5000)
+          .int32(1)
+          .string('idem')
+          .int32(1)
+          .int32(0)
+          .bytes(records),
+      ),
+    );
     const { correlationId, r } = await c.next();
     expect(correlationId).toBe(corr);
     r.int32();
@@ -61,7 +82,11 @@ describe('idempotent produce (raw protocol)', () => {
     expect(await produce(Buffer.from(b1))).toEqual({ errorCode: 0, baseOffset: 2n });
     expect((await produce(gap)).errorCode).toBe(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
     // Log end is still 3: duplicates and the out-of-order batch were not written.
-    c.write(RawKafkaClient.request(ApiKey.ListOffsets, 1, ++corr, (w) => w.int32(-1).int32(1).string('idem').int32(1).int32(0).int64(-1)));
+    c.write(
+      RawKafkaClient.request(ApiKey.ListOffsets, 1, ++corr, (w) =>
+        w.int32(-1).int32(1).string('idem').int32(1).int32(0).int64(-1),
+      ),
+    );
     const { r } = await c.next();
     r.int32();
     r.string();
@@ -74,9 +99,19 @@ describe('idempotent produce (raw protocol)', () => {
 
   it('sends no response for acks=0 but still appends', async () => {
     const batch = await kafkajsRecordBatch({ values: ['fire-and-forget'] });
-    c.write(RawKafkaClient.request(ApiKey.Produce, 3, ++corr, (w) =>
-      w.nullableString(null).int16(0).int32(5000).int32(1).string('idem').int32(1).int32(0).bytes(batch),
-    ));
+    c.write(
+      RawKafkaClient.request(ApiKey.Produce, 3, ++corr, (w) =>
+        w
+          .nullableString(null)
+          .int16(0)
+          .int32(5000)
+          .int32(1)
+          .string('idem')
+          .int32(1)
+          .int32(0)
+          .bytes(batch),
+      ),
+    );
     const apiVersionsCorr = ++corr;
     c.write(RawKafkaClient.request(ApiKey.ApiVersions, 0, apiVersionsCorr, () => undefined));
     expect((await c.next()).correlationId).toBe(apiVersionsCorr);

@@ -25,7 +25,14 @@ describe('crc32c', () => {
   it('slicing-by-8 agrees with the bitwise definition on odd lengths and offsets', () => {
     const buf = Buffer.alloc(1000);
     for (let i = 0; i < buf.length; i++) buf[i] = (i * 131 + 7) & 0xff;
-    for (const [s, e] of [[0, 1000], [3, 997], [1, 2], [5, 5], [7, 64], [13, 150]]) {
+    for (const [s, e] of [
+      [0, 1000],
+      [3, 997],
+      [1, 2],
+      [5, 5],
+      [7, 64],
+      [13, 150],
+    ]) {
       expect(crc32c(buf, s, e)).toBe(bytewise(buf.subarray(s, e)));
     }
   });

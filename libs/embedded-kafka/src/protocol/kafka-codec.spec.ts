@@ -42,13 +42,37 @@ describe('KafkaWriter / KafkaReader', () => {
   });
 
   it.each([
-    ['string longer than the frame', new KafkaWriter().int16(50).toBuffer(), (r: KafkaReader) => r.string()],
-    ['bytes longer than the frame', new KafkaWriter().int32(1 << 30).toBuffer(), (r: KafkaReader) => r.bytes()],
-    ['negative string length', new KafkaWriter().int16(-7).toBuffer(), (r: KafkaReader) => r.string()],
-    ['negative array length', new KafkaWriter().int32(-2).toBuffer(), (r: KafkaReader) => r.array((x) => x.int8())],
-    ['array count that cannot fit', new KafkaWriter().int32(2_000_000_000).int32(1).toBuffer(), (r: KafkaReader) => r.array((x) => x.int32(), 4)],
+    [
+      'string longer than the frame',
+      new KafkaWriter().int16(50).toBuffer(),
+      (r: KafkaReader) => r.string(),
+    ],
+    [
+      'bytes longer than the frame',
+      new KafkaWriter().int32(1 << 30).toBuffer(),
+      (r: KafkaReader) => r.bytes(),
+    ],
+    [
+      'negative string length',
+      new KafkaWriter().int16(-7).toBuffer(),
+      (r: KafkaReader) => r.string(),
+    ],
+    [
+      'negative array length',
+      new KafkaWriter().int32(-2).toBuffer(),
+      (r: KafkaReader) => r.array((x) => x.int8()),
+    ],
+    [
+      'array count that cannot fit',
+      new KafkaWriter().int32(2_000_000_000).int32(1).toBuffer(),
+      (r: KafkaReader) => r.array((x) => x.int32(), 4),
+    ],
     ['truncated int64', Buffer.alloc(5), (r: KafkaReader) => r.int64()],
-    ['null required string', new KafkaWriter().int16(-1).toBuffer(), (r: KafkaReader) => r.string()],
+    [
+      'null required string',
+      new KafkaWriter().int16(-1).toBuffer(),
+      (r: KafkaReader) => r.string(),
+    ],
   ])('rejects %s with MalformedRequestError', (_n, buf, read) => {
     expect(() => read(new KafkaReader(buf))).toThrow(MalformedRequestError);
   });

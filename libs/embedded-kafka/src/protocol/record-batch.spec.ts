@@ -1,12 +1,33 @@
 import { kafkajsRecordBatch } from '../test/kafkajs-record-batch';
 import { crc32c } from './crc32c';
-import { parseRecordBatches, readRecordBatchHeader, RecordBatchLayout, rewriteRecordBatchBaseOffset } from './record-batch';
+import {
+  parseRecordBatches,
+  readRecordBatchHeader,
+  RecordBatchLayout,
+  rewriteRecordBatchBaseOffset,
+} from './record-batch';
 
 describe('RecordBatch v2', () => {
   it('parses headers of a kafkajs-encoded batch', async () => {
-    const buf = await kafkajsRecordBatch({ values: ['a', 'bb', 'ccc'], producerId: 42, producerEpoch: 3, firstSequence: 17, timestamp: 1700000000000 });
+    const buf = await kafkajsRecordBatch({
+      values: ['a', 'bb', 'ccc'],
+      producerId: 42,
+      producerEpoch: 3,
+      firstSequence: 17,
+      timestamp: 1700000000000,
+    });
     const h = readRecordBatchHeader(buf, 0);
-    expect(h).toMatchObject({ position: 0, size: buf.length, baseOffset: 0, lastOffsetDelta: 2, recordsCount: 3, producerId: 42, producerEpoch: 3, baseSequence: 17, maxTimestamp: 1700000000000 });
+    expect(h).toMatchObject({
+      position: 0,
+      size: buf.length,
+      baseOffset: 0,
+      lastOffsetDelta: 2,
+      recordsCount: 3,
+      producerId: 42,
+      producerEpoch: 3,
+      baseSequence: 17,
+      maxTimestamp: 1700000000000,
+    });
   });
 
   it('rewriting the base offset keeps the CRC valid (CRC covers attributes onwards)', async () => {
@@ -21,7 +42,10 @@ describe('RecordBatch v2', () => {
   });
 
   it('passes compressed batches untouched (gzip)', async () => {
-    const buf = await kafkajsRecordBatch({ values: ['z'.repeat(500), 'q'.repeat(500)], compression: 1 });
+    const buf = await kafkajsRecordBatch({
+      values: ['z'.repeat(500), 'q'.repeat(500)],
+      compression: 1,
+    });
     const h = readRecordBatchHeader(buf, 0);
     expect(typeof h).toBe('object');
     expect((h as { attributes: number }).attributes & 7).toBe(1);
@@ -31,7 +55,10 @@ describe('RecordBatch v2', () => {
     const a = await kafkajsRecordBatch({ values: ['1', '2'] });
     const b = await kafkajsRecordBatch({ values: ['3'] });
     const parsed = parseRecordBatches(Buffer.concat([a, b]));
-    expect(Array.isArray(parsed) && parsed.map((h) => [h.position, h.recordsCount])).toEqual([[0, 2], [a.length, 1]]);
+    expect(Array.isArray(parsed) && parsed.map((h) => [h.position, h.recordsCount])).toEqual([
+      [0, 2],
+      [a.length, 1],
+    ]);
   });
 
   it('detects a flipped payload byte, a torn tail, a bad magic and a lying length', async () => {

@@ -3,6 +3,7 @@ import type { KafkaWriter } from '../protocol/kafka-writer';
 import type { LogManager } from '../storage/log-manager';
 import type { PartitionLog } from '../storage/partition-log';
 import type { BrokerLogger } from './broker-logger';
+import type { GroupCoordinatorPort } from './group-coordinator-port';
 
 export interface BrokerSettings {
   nodeId: number;
@@ -18,9 +19,16 @@ export interface BrokerSettings {
 export interface BrokerContext {
   settings: BrokerSettings;
   logs: LogManager;
+  coordinator: GroupCoordinatorPort;
   logger: BrokerLogger;
+  /** Set by close(): long polls answer with what they have instead of parking again. */
+  shuttingDown: boolean;
   /** Resolves when any of the given partitions' high watermark moves, or after `ms`. */
-  waitForData(partitions: readonly PartitionLog[], ms: number, cancelled: () => boolean): Promise<void>;
+  waitForData(
+    partitions: readonly PartitionLog[],
+    ms: number,
+    cancelled: () => boolean,
+  ): Promise<void>;
 }
 
 export interface RequestContext {
@@ -42,5 +50,9 @@ export interface ApiHandler {
   apiKey: number;
   minVersion: number;
   maxVersion: number;
-  handle(reader: KafkaReader, req: RequestContext, broker: BrokerContext): Promise<KafkaWriter | null> | KafkaWriter | null;
+  handle(
+    reader: KafkaReader,
+    req: RequestContext,
+    broker: BrokerContext,
+  ): Promise<KafkaWriter | null> | KafkaWriter | null;
 }

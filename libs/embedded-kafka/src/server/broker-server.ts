@@ -14,10 +14,14 @@ export class BrokerServer {
     private readonly limits: ConnectionLimits,
   ) {
     this.server = net.createServer({ noDelay: true }, (socket) => {
-      const c = new Connection(socket, this.registry, this.broker, this.limits, (gone) => this.connections.delete(gone));
+      const c = new Connection(socket, this.registry, this.broker, this.limits, (gone) =>
+        this.connections.delete(gone),
+      );
       this.connections.add(c);
     });
-    this.server.on('error', (err) => this.broker.logger.error({ err: err.message }, 'server error'));
+    this.server.on('error', (err) =>
+      this.broker.logger.error({ err: err.message }, 'server error'),
+    );
     this.server.maxConnections = 10_000;
   }
 
@@ -41,7 +45,10 @@ export class BrokerServer {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     const conns = [...this.connections];
     for (const c of conns) c.stopReading();
-    await Promise.race([Promise.all(conns.map((c) => c.endWhenIdle())), new Promise((r) => setTimeout(r, graceMs).unref())]);
+    await Promise.race([
+      Promise.all(conns.map((c) => c.endWhenIdle())),
+      new Promise((r) => setTimeout(r, graceMs).unref()),
+    ]);
     for (const c of this.connections) c.destroy();
     await closed;
   }

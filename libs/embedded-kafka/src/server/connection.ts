@@ -44,7 +44,9 @@ export class Connection {
     this.peer = `${this.clientHost}:${socket.remotePort ?? 0}`;
     socket.setNoDelay(true);
     socket.on('data', (d: Buffer) => this.onData(d));
-    socket.on('error', (err) => this.broker.logger.debug({ peer: this.peer, err: err.message }, 'socket error'));
+    socket.on('error', (err) =>
+      this.broker.logger.debug({ peer: this.peer, err: err.message }, 'socket error'),
+    );
     socket.on('close', () => this.handleClose());
     socket.on('drain', () => this.maybeResume());
   }
@@ -212,9 +214,16 @@ export class Connection {
   private run(handler: ApiHandler, r: KafkaReader, req: RequestContext, slot: Slot): void {
     const fail = (err: unknown): void => {
       if (err instanceof MalformedRequestError || err instanceof RangeError) {
-        this.kill('malformed request body', { apiKey: req.apiKey, apiVersion: req.apiVersion, err: (err as Error).message });
+        this.kill('malformed request body', {
+          apiKey: req.apiKey,
+          apiVersion: req.apiVersion,
+          err: (err as Error).message,
+        });
       } else {
-        this.broker.logger.error({ peer: this.peer, apiKey: req.apiKey, err: (err as Error)?.stack ?? String(err) }, 'request handler failed');
+        this.broker.logger.error(
+          { peer: this.peer, apiKey: req.apiKey, err: (err as Error)?.stack ?? String(err) },
+          'request handler failed',
+        );
         this.kill('internal error');
       }
     };
@@ -253,7 +262,9 @@ export class Connection {
 
   private applyBackpressure(): void {
     if (this.closed) return;
-    const tooMuch = this.slots.length >= this.limits.maxInFlight || this.socket.writableLength > this.limits.maxQueuedResponseBytes;
+    const tooMuch =
+      this.slots.length >= this.limits.maxInFlight ||
+      this.socket.writableLength > this.limits.maxQueuedResponseBytes;
     if (tooMuch && !this.paused) {
       this.paused = true;
       this.socket.pause();
@@ -264,7 +275,10 @@ export class Connection {
 
   private maybeResume(): void {
     if (this.closed || !this.paused || this.stopping) return;
-    if (this.slots.length < this.limits.maxInFlight && this.socket.writableLength <= this.limits.maxQueuedResponseBytes) {
+    if (
+      this.slots.length < this.limits.maxInFlight &&
+      this.socket.writableLength <= this.limits.maxQueuedResponseBytes
+    ) {
       this.paused = false;
       this.socket.resume();
     }

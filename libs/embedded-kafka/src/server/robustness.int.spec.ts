@@ -5,9 +5,13 @@ import { KafkaReader } from '../protocol/kafka-reader';
 import { RawKafkaClient } from '../test/raw-kafka-client';
 import { makeTempDir, removeTempDirs } from '../test/temp-dir';
 
-const apiVersionsV0 = (corr: number): Buffer => RawKafkaClient.request(ApiKey.ApiVersions, 0, corr, () => undefined);
+const apiVersionsV0 = (corr: number): Buffer =>
+  RawKafkaClient.request(ApiKey.ApiVersions, 0, corr, () => undefined);
 
-function readApiVersions(r: KafkaReader): { errorCode: number; keys: Map<number, [number, number]> } {
+function readApiVersions(r: KafkaReader): {
+  errorCode: number;
+  keys: Map<number, [number, number]>;
+} {
   const errorCode = r.int16();
   const keys = new Map<number, [number, number]>();
   r.array((x) => keys.set(x.int16(), [x.int16(), x.int16()]), 6);
@@ -17,10 +21,19 @@ function readApiVersions(r: KafkaReader): { errorCode: number; keys: Map<number,
 describe('broker robustness (raw sockets)', () => {
   let broker: EmbeddedBroker;
   const warnings: object[] = [];
-  const logger = { debug: () => undefined, info: () => undefined, error: (o: object) => warnings.push(o), warn: (o: object) => warnings.push(o) };
+  const logger = {
+    debug: () => undefined,
+    info: () => undefined,
+    error: (o: object) => warnings.push(o),
+    warn: (o: object) => warnings.push(o),
+  };
 
   beforeAll(async () => {
-    broker = await startEmbeddedBroker({ dataDir: makeTempDir(), maxRequestBytes: 1024 * 1024, logger });
+    broker = await startEmbeddedBroker({
+      dataDir: makeTempDir(),
+      maxRequestBytes: 1024 * 1024,
+      logger,
+    });
   });
   afterAll(async () => {
     await broker.close();
@@ -57,9 +70,28 @@ describe('broker robustness (raw sockets)', () => {
     ['an unknown api key', RawKafkaClient.request(999, 0, 1, () => undefined)],
     ['an unsupported version', RawKafkaClient.request(ApiKey.Produce, 0, 1, () => undefined)],
     ['a truncated header', Buffer.from([0, 0, 0, 9, 0, 18, 0, 0, 0, 0, 0, 1, 0xff])],
-    ['a string length lying past the frame', RawKafkaClient.request(ApiKey.Metadata, 1, 1, (w) => w.int32(1).int16(3000))],
-    ['an array count lying about its size', RawKafkaClient.request(ApiKey.Metadata, 1, 1, (w) => w.int32(100_000_000))],
-    ['a produce with a lying records length', RawKafkaClient.request(ApiKey.Produce, 3, 1, (w) => w.nullableString(null).int16(1).int32(1000).int32(1).string('t').int32(1).int32(0).int32(1 << 30))],
+    [
+      'a string length lying past the frame',
+      RawKafkaClient.request(ApiKey.Metadata, 1, 1, (w) => w.int32(1).int16(3000)),
+    ],
+    [
+      'an array count lying about its size',
+      RawKafkaClient.request(ApiKey.Metadata, 1, 1, (w) => w.int32(100_000_000)),
+    ],
+    [
+      'a produce with a lying records length',
+      RawKafkaClient.request(ApiKey.Produce, 3, 1, (w) =>
+        w
+          .nullableString(null)
+          .int16(1)
+          .int32(1000)
+          .int32(1)
+          .string('t')
+          .int32(1)
+          .int32(0)
+          .int32(1 << 30),
+      ),
+    ],
   ])('closes the connection on %s and keeps serving others', async (_name, bytes) => {
     const c = await RawKafkaClient.connect(broker.port);
     c.write(bytes);
@@ -81,10 +113,24 @@ describe('broker robustness (raw sockets)', () => {
 
   it('corrupt record batches get CORRUPT_MESSAGE, not a crash', async () => {
     const c = await RawKafkaClient.connect(broker.port);
-    c.write(RawKafkaClient.request(ApiKey.Metadata, 4, 1, (w) => w.int32(1).string('robust').bool(true)));
+    c.write(
+      RawKafkaClient.request(ApiKey.Metadata, 4, 1, (w) => w.int32(1).string('robust').bool(true)),
+    );
     await c.next();
     const junk = Buffer.alloc(80, 0x33);
-    c.write(RawKafkaClient.request(ApiKey.Produce, 3, 2, (w) => w.nullableString(null).int16(1).int32(1000).int32(1).string('robust').int32(1).int32(0).bytes(junk)));
+    c.write(
+      RawKafkaClient.request(ApiKey.Produce, 3, 2, (w) =>
+        w
+          .nullableString(null)
+          .int16(1)
+          .int32(1000)
+          .int32(1)
+          .string('robust')
+          .int32(1)
+          .int32(0)
+          .bytes(junk),
+      ),
+    );
     const { correlationId, r } = await c.next();
     expect(correlationId).toBe(2);
     r.int32();
@@ -97,21 +143,42 @@ describe('broker robustness (raw sockets)', () => {
 
   it('answers pipelined requests in order even when the first one long-polls', async () => {
     const c = await RawKafkaClient.connect(broker.port);
-    c.write(RawKafkaClient.request(ApiKey.Metadata, 4, 1, (w) => w.int32(1).string('pipelined').bool(true)));
+    c.write(
+      RawKafkaClient.request(ApiKey.Metadata, 4, 1, (w) =>
+        w.int32(1).string('pipelined').bool(true),
+      ),
+    );
     await c.next();
     const fetch = RawKafkaClient.request(ApiKey.Fetch, 4, 10, (w) =>
-      w.int32(-1).int32(400).int32(1).int32(1 << 20).int8(0).int32(1).string('pipelined').int32(1).int32(0).int64(0).int32(1 << 20),
+      w
+        .int32(-1)
+        .int32(400)
+        .int32(1)
+        .int32(1 << 20)
+        .int8(0)
+        .int32(1)
+        .string('pipelined')
+        .int32(1)
+        .int32(0)
+        .int64(0)
+        .int32(1 << 20),
     );
     const started = Date.now();
     c.write(Buffer.concat([fetch, apiVersionsV0(11), apiVersionsV0(12)]));
-    const order = [(await c.next()).correlationId, (await c.next()).correlationId, (await c.next()).correlationId];
+    const order = [
+      (await c.next()).correlationId,
+      (await c.next()).correlationId,
+      (await c.next()).correlationId,
+    ];
     expect(order).toEqual([10, 11, 12]);
     expect(Date.now() - started).toBeGreaterThanOrEqual(350);
     c.close();
   });
 
   it('serves hundreds of concurrent connections', async () => {
-    const clients = await Promise.all(Array.from({ length: 300 }, () => RawKafkaClient.connect(broker.port)));
+    const clients = await Promise.all(
+      Array.from({ length: 300 }, () => RawKafkaClient.connect(broker.port)),
+    );
     clients.forEach((c, i) => c.write(apiVersionsV0(i)));
     const ids = await Promise.all(clients.map(async (c) => (await c.next(15000)).correlationId));
     expect(ids).toEqual(clients.map((_, i) => i));

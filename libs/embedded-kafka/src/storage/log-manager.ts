@@ -11,7 +11,11 @@ export interface LogManagerOptions {
   retentionMs: number;
   retentionBytes: number;
   retentionCheckMs: number;
-  logger: { info(o: object, m?: string): void; warn(o: object, m?: string): void; error(o: object, m?: string): void };
+  logger: {
+    info(o: object, m?: string): void;
+    warn(o: object, m?: string): void;
+    error(o: object, m?: string): void;
+  };
 }
 
 interface TopicsFile {
@@ -44,7 +48,8 @@ export class LogManager {
     const m = new LogManager(opts);
     fs.mkdirSync(m.logsDir, { recursive: true });
     let meta: TopicsFile = { version: 1, topics: {}, nextProducerId: 1 };
-    if (fs.existsSync(m.metaPath)) meta = JSON.parse(fs.readFileSync(m.metaPath, 'utf8')) as TopicsFile;
+    if (fs.existsSync(m.metaPath))
+      meta = JSON.parse(fs.readFileSync(m.metaPath, 'utf8')) as TopicsFile;
     m.nextProducerId = meta.nextProducerId;
     for (const [name, t] of Object.entries(meta.topics)) {
       const logs: PartitionLog[] = [];
@@ -56,7 +61,9 @@ export class LogManager {
       m.topics.set(name, logs);
     }
     if (opts.fsync === 'interval') {
-      m.timers.push(setInterval(() => m.flushAll().catch(() => undefined), opts.fsyncIntervalMs).unref());
+      m.timers.push(
+        setInterval(() => m.flushAll().catch(() => undefined), opts.fsyncIntervalMs).unref(),
+      );
     }
     if (opts.retentionMs >= 0 || opts.retentionBytes >= 0) {
       m.timers.push(setInterval(() => m.enforceRetention(), opts.retentionCheckMs).unref());
@@ -110,7 +117,8 @@ export class LogManager {
   createTopic(name: string, partitions: number): number {
     if (!validateTopicName(name)) return ErrorCode.INVALID_TOPIC_EXCEPTION;
     if (this.topics.has(name)) return ErrorCode.TOPIC_ALREADY_EXISTS;
-    if (!Number.isInteger(partitions) || partitions < 1 || partitions > 10000) return ErrorCode.INVALID_PARTITIONS;
+    if (!Number.isInteger(partitions) || partitions < 1 || partitions > 10000)
+      return ErrorCode.INVALID_PARTITIONS;
     const logs: PartitionLog[] = [];
     for (let p = 0; p < partitions; p++) {
       // A leftover directory from a deletion that crashed midway must not resurrect old data.
@@ -144,7 +152,8 @@ export class LogManager {
   enforceRetention(now = Date.now()): number {
     let removed = 0;
     for (const logs of this.topics.values()) {
-      for (const l of logs) removed += l.enforceRetention(this.opts.retentionMs, this.opts.retentionBytes, now);
+      for (const l of logs)
+        removed += l.enforceRetention(this.opts.retentionMs, this.opts.retentionBytes, now);
     }
     return removed;
   }

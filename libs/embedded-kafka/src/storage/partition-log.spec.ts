@@ -7,11 +7,19 @@ import { FsyncPolicy, PartitionLog } from './partition-log';
 
 const logger = { warn: jest.fn(), error: jest.fn() };
 
-function open(dir: string, segmentBytes = 1 << 20, fsync: FsyncPolicy = 'never', onHighWatermark = (): void => undefined): PartitionLog {
+function open(
+  dir: string,
+  segmentBytes = 1 << 20,
+  fsync: FsyncPolicy = 'never',
+  onHighWatermark = (): void => undefined,
+): PartitionLog {
   return PartitionLog.open(dir, 't', 0, { segmentBytes, fsync, logger, onHighWatermark });
 }
 
-async function batch(values: string[], extra: object = {}): Promise<{ buf: Buffer; headers: RecordBatchHeader[] }> {
+async function batch(
+  values: string[],
+  extra: object = {},
+): Promise<{ buf: Buffer; headers: RecordBatchHeader[] }> {
   const buf = await kafkajsRecordBatch({ values, ...extra });
   return { buf, headers: parseRecordBatches(buf) as RecordBatchHeader[] };
 }
@@ -83,11 +91,14 @@ describe('PartitionLog', () => {
 
   it.each([
     ['a partial batch', (f: string, size: number) => fs.truncateSync(f, size - 7)],
-    ['a corrupted byte in the last batch', (f: string, size: number) => {
-      const fd = fs.openSync(f, 'r+');
-      fs.writeSync(fd, Buffer.from([0xab]), 0, 1, size - 3);
-      fs.closeSync(fd);
-    }],
+    [
+      'a corrupted byte in the last batch',
+      (f: string, size: number) => {
+        const fd = fs.openSync(f, 'r+');
+        fs.writeSync(fd, Buffer.from([0xab]), 0, 1, size - 3);
+        fs.closeSync(fd);
+      },
+    ],
     ['trailing garbage', (f: string) => fs.appendFileSync(f, Buffer.alloc(100, 0x41))],
   ])('truncates a torn tail (%s) on open', async (_name, damage) => {
     const dir = makeTempDir();
@@ -104,7 +115,10 @@ describe('PartitionLog', () => {
     const expectedEnd = _name === 'trailing garbage' ? 5 : 4;
     expect(again.logEndOffset).toBe(expectedEnd);
     expect(readAll(again)).toEqual([0, 1, 2, 3, 4].slice(0, expectedEnd));
-    expect(logger.warn).toHaveBeenCalledWith(expect.objectContaining({ truncatedBytes: expect.any(Number) }), 'truncated torn log tail');
+    expect(logger.warn).toHaveBeenCalledWith(
+      expect.objectContaining({ truncatedBytes: expect.any(Number) }),
+      'truncated torn log tail',
+    );
     // Appends continue cleanly after the truncation point.
     const b = await batch(['after']);
     expect(again.append(b.buf, b.headers).baseOffset).toBe(expectedEnd);

@@ -43,7 +43,12 @@ export class PartitionLog {
     private readonly opts: PartitionLogOptions,
   ) {}
 
-  static open(dir: string, topic: string, partition: number, opts: PartitionLogOptions): PartitionLog {
+  static open(
+    dir: string,
+    topic: string,
+    partition: number,
+    opts: PartitionLogOptions,
+  ): PartitionLog {
     fs.mkdirSync(dir, { recursive: true });
     const log = new PartitionLog(topic, partition, dir, opts);
     const files = fs
@@ -56,15 +61,34 @@ export class PartitionLog {
       const p = path.join(dir, f);
       if (expectedNext !== null && base !== expectedNext) {
         // A later segment whose predecessor lost its tail cannot be trusted to line up: drop it.
-        opts.logger.warn({ topic, partition, file: f, expectedNext }, 'dropping segment after truncated predecessor');
+        opts.logger.warn(
+          { topic, partition, file: f, expectedNext },
+          'dropping segment after truncated predecessor',
+        );
         fs.rmSync(p, { force: true });
         continue;
       }
       const { segment, recovery } = Segment.recover(p, base);
       if (recovery.truncatedBytes > 0) {
-        opts.logger.warn({ topic, partition, file: f, truncatedBytes: recovery.truncatedBytes, reason: recovery.reason }, 'truncated torn log tail');
+        opts.logger.warn(
+          {
+            topic,
+            partition,
+            file: f,
+            truncatedBytes: recovery.truncatedBytes,
+            reason: recovery.reason,
+          },
+          'truncated torn log tail',
+        );
       }
-      for (const b of recovery.batches) log.producers.record(b.producerId, b.producerEpoch, b.baseSequence, b.recordsCount, b.baseOffset);
+      for (const b of recovery.batches)
+        log.producers.record(
+          b.producerId,
+          b.producerEpoch,
+          b.baseSequence,
+          b.recordsCount,
+          b.baseOffset,
+        );
       if (segment.size === 0 && log.segments.length > 0) {
         segment.deleteFile();
         continue;
@@ -114,7 +138,14 @@ export class PartitionLog {
     }
     if (this.active.size > 0 && this.active.size + buf.length > this.opts.segmentBytes) this.roll();
     this.active.append(buf, headers);
-    for (const h of headers) this.producers.record(h.producerId, h.producerEpoch, h.baseSequence, h.recordsCount, h.baseOffset);
+    for (const h of headers)
+      this.producers.record(
+        h.producerId,
+        h.producerEpoch,
+        h.baseSequence,
+        h.recordsCount,
+        h.baseOffset,
+      );
     this.logEndOffset = next;
     if (this.opts.fsync === 'always') {
       this.dirty = true;
@@ -153,7 +184,10 @@ export class PartitionLog {
     this.active.fsync((err) => {
       this.flushing = false;
       if (err) {
-        this.opts.logger.error({ topic: this.topic, partition: this.partition, err: err.message }, 'fsync failed');
+        this.opts.logger.error(
+          { topic: this.topic, partition: this.partition, err: err.message },
+          'fsync failed',
+        );
         for (const w of waiters) w.reject(err);
       } else {
         if (upTo > this.highWatermark) {

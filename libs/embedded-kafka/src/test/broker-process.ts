@@ -12,10 +12,14 @@ export interface BrokerProcess {
 
 /** Runs broker-main.ts as a separate process and waits for its "listening" line. */
 export function spawnBrokerProcess(args: string[], timeoutMs = 30000): Promise<BrokerProcess> {
-  const child = spawn(process.execPath, ['-r', './tools/register.js', 'libs/embedded-kafka/src/broker-main.ts', ...args], {
-    cwd: repoRoot,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['-r', './tools/register.js', 'libs/embedded-kafka/src/broker-main.ts', ...args],
+    {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let err = '';
   child.stderr?.on('data', (d: Buffer) => {
     err = (err + d.toString()).slice(-20000);

@@ -1,5 +1,10 @@
 /** Polls `check` until it returns true or the deadline passes (then throws with `what`). */
-export async function eventually(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 20000, everyMs = 50): Promise<void> {
+export async function eventually(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 20000,
+  everyMs = 50,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await check()) return;

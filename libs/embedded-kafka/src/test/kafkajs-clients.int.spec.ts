@@ -8,7 +8,12 @@ describe('kafkajs admin and producer against the embedded broker', () => {
 
   beforeAll(async () => {
     broker = await startEmbeddedBroker({ dataDir: makeTempDir(), defaultPartitions: 2 });
-    kafka = new Kafka({ clientId: 'spec', brokers: broker.brokers, logLevel: logLevel.NOTHING, retry: { retries: 3 } });
+    kafka = new Kafka({
+      clientId: 'spec',
+      brokers: broker.brokers,
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 3 },
+    });
   });
   afterAll(async () => {
     await broker.close();
@@ -24,11 +29,20 @@ describe('kafkajs admin and producer against the embedded broker', () => {
     const admin = kafka.admin();
     await admin.connect();
     try {
-      expect(await admin.createTopics({ topics: [{ topic: 'adm-a', numPartitions: 4 }, { topic: 'adm-b' }] })).toBe(true);
-      expect(await admin.createTopics({ topics: [{ topic: 'adm-a', numPartitions: 4 }] })).toBe(false);
+      expect(
+        await admin.createTopics({
+          topics: [{ topic: 'adm-a', numPartitions: 4 }, { topic: 'adm-b' }],
+        }),
+      ).toBe(true);
+      expect(await admin.createTopics({ topics: [{ topic: 'adm-a', numPartitions: 4 }] })).toBe(
+        false,
+      );
       expect((await admin.listTopics()).sort()).toEqual(expect.arrayContaining(['adm-a', 'adm-b']));
       const meta = await admin.fetchTopicMetadata({ topics: ['adm-a', 'adm-b'] });
-      expect(meta.topics.map((t) => [t.name, t.partitions.length]).sort()).toEqual([['adm-a', 4], ['adm-b', 2]]);
+      expect(meta.topics.map((t) => [t.name, t.partitions.length]).sort()).toEqual([
+        ['adm-a', 4],
+        ['adm-b', 2],
+      ]);
       await admin.deleteTopics({ topics: ['adm-b'] });
       expect(await admin.listTopics()).not.toContain('adm-b');
       await expect(admin.createTopics({ topics: [{ topic: 'bad/name' }] })).rejects.toThrow();
@@ -44,11 +58,25 @@ describe('kafkajs admin and producer against the embedded broker', () => {
     try {
       await admin.createTopics({ topics: [{ topic: 'prod', numPartitions: 3 }] });
       const before = Date.now();
-      const r1 = await producer.send({ topic: 'prod', acks: -1, messages: Array.from({ length: 30 }, (_, i) => ({ partition: i % 3, value: `v${i}` })) });
+      const r1 = await producer.send({
+        topic: 'prod',
+        acks: -1,
+        messages: Array.from({ length: 30 }, (_, i) => ({ partition: i % 3, value: `v${i}` })),
+      });
       expect(r1.map((r) => r.errorCode)).toEqual([0, 0, 0]);
-      await producer.send({ topic: 'prod', acks: 1, compression: CompressionTypes.GZIP, messages: [{ partition: 1, value: 'z'.repeat(5000) }, { partition: 1, value: 'gz2' }] });
+      await producer.send({
+        topic: 'prod',
+        acks: 1,
+        compression: CompressionTypes.GZIP,
+        messages: [
+          { partition: 1, value: 'z'.repeat(5000) },
+          { partition: 1, value: 'gz2' },
+        ],
+      });
       const offsets = await admin.fetchTopicOffsets('prod');
-      expect(offsets.sort((a, b) => a.partition - b.partition).map((o) => [o.partition, o.low, o.high])).toEqual([
+      expect(
+        offsets.sort((a, b) => a.partition - b.partition).map((o) => [o.partition, o.low, o.high]),
+      ).toEqual([
         [0, '0', '10'],
         [1, '0', '12'],
         [2, '0', '10'],
@@ -65,7 +93,14 @@ describe('kafkajs admin and producer against the embedded broker', () => {
     const admin = kafka.admin();
     await Promise.all([admin.connect(), producer.connect()]);
     try {
-      for (let i = 0; i < 5; i++) await producer.send({ topic: 'idem-js', messages: [{ partition: 0, value: `m${i}` }, { partition: 0, value: `n${i}` }] });
+      for (let i = 0; i < 5; i++)
+        await producer.send({
+          topic: 'idem-js',
+          messages: [
+            { partition: 0, value: `m${i}` },
+            { partition: 0, value: `n${i}` },
+          ],
+        });
       const [p0] = await admin.fetchTopicOffsets('idem-js');
       expect(p0.high).toBe('10');
     } finally {

@@ -36,8 +36,18 @@ export class RawKafkaClient {
     });
   }
 
-  static request(apiKey: number, apiVersion: number, correlationId: number, body: (w: KafkaWriter) => void, clientId = 'raw'): Buffer {
-    const w = new KafkaWriter().int16(apiKey).int16(apiVersion).int32(correlationId).nullableString(clientId);
+  static request(
+    apiKey: number,
+    apiVersion: number,
+    correlationId: number,
+    body: (w: KafkaWriter) => void,
+    clientId = 'raw',
+  ): Buffer {
+    const w = new KafkaWriter()
+      .int16(apiKey)
+      .int16(apiVersion)
+      .int32(correlationId)
+      .nullableString(clientId);
     body(w);
     const payload = w.toBuffer();
     const head = Buffer.alloc(4);

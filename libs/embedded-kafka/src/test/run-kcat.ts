@@ -32,7 +32,11 @@ export function runKcat(args: string[], input?: string, timeoutMs = 30000): Prom
 }
 
 /** Starts a long-running kcat (e.g. a -G group consumer); the caller stops it. */
-export function startKcat(args: string[]): { lines: string[]; stderr: () => string; stop: () => Promise<void> } {
+export function startKcat(args: string[]): {
+  lines: string[];
+  stderr: () => string;
+  stop: () => Promise<void>;
+} {
   const child = spawn('kcat', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   let buf = '';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..', '..');
 
-/** One of our apps as a real child process, with its JSON log lines collected. */
+/** One of our processes (an app, the broker, a bench helper), with its JSON log lines collected. */
 export class AppProcess {
   readonly lines: Record<string, unknown>[] = [];
   readonly stderr: string[] = [];
@@ -34,20 +34,17 @@ export class AppProcess {
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
   }
 
-  static start(
-    app: string,
-    env: Record<string, string>,
-    forward?: (line: string) => void,
-  ): AppProcess {
-    const child = spawn(
-      process.execPath,
-      ['-r', join(ROOT, 'tools/register.js'), join(ROOT, `apps/${app}/src/main.ts`)],
-      {
-        cwd: ROOT,
-        env: { ...process.env, ...env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+  static start(app: string, env: Record<string, string>, forward?: (line: string) => void): AppProcess {
+    return AppProcess.script(`apps/${app}/src/main.ts`, [], env, forward);
+  }
+
+  /** Any TypeScript entry point of the repo, run through swc like the apps. */
+  static script(path: string, args: string[], env: Record<string, string>, forward?: (line: string) => void): AppProcess {
+    const child = spawn(process.execPath, ['-r', join(ROOT, 'tools/register.js'), join(ROOT, path), ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     return new AppProcess(child, forward);
   }
 
@@ -61,22 +58,26 @@ export class AppProcess {
 
   /** Waits for the "listening" log line and returns the URL the app bound. */
   async url(timeoutMs = 30000): Promise<string> {
+    const line = await this.waitForLine((l) => typeof l.url === 'string', timeoutMs);
+    return line.url as string;
+  }
+
+  async waitForLine(predicate: (line: Record<string, unknown>) => boolean, timeoutMs = 30000): Promise<Record<string, unknown>> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      const listening = this.lines.find((line) => typeof line.url === 'string');
-      if (listening) return listening.url as string;
-      if (this.child.exitCode !== null)
-        throw new Error(`app exited early: ${this.stderr.join('')}`);
+      const found = this.lines.find(predicate);
+      if (found) return found;
+      if (this.child.exitCode !== null) throw new Error(`process exited early: ${this.stderr.join('')}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    throw new Error('app did not start listening in time');
+    throw new Error('expected log line did not appear in time');
   }
 
   kill(signal: NodeJS.Signals): void {
     this.child.kill(signal);
   }
 
-  /** SIGTERM, then SIGKILL if the app has not drained within `graceMs`. */
+  /** SIGTERM, then SIGKILL if the process has not drained within `graceMs`. */
   async stop(graceMs: number): Promise<number | null> {
     if (!this.running) return this.exited;
     this.child.kill('SIGTERM');

@@ -1,0 +1,169 @@
+import type { Span, TraceEvent, TraceSummary } from '@agentmon/contracts';
+import {
+  buildTraceSummaryWithDiagnostics,
+  ClosedTrace,
+  LateRecord,
+  PriceTable,
+  resolveTraceContext,
+  reviseTraceSummary,
+  TraceAssembler,
+  TraceSampler,
+} from '@agentmon/sessionizer-domain';
+import type { SessionizerSinks } from '../ports/sessionizer-sinks.port';
+
+export interface PartitionBatch {
+  partition: number;
+  records: readonly { offset: string; value: Parameters<TraceAssembler['ingest']>[0] }[];
+  commit(offset: string): Promise<void>;
+}
+
+export interface PipelineEvents {
+  tracesClosed(count: number, reasons: Record<string, number>): void;
+  revisionsEmitted(count: number): void;
+  lateSpansIgnored(count: number): void;
+  orphanFeedback(count: number): void;
+  unpricedModels(models: string[]): void;
+}
+
+/**
+ * The sessionizer's inner loop: records → TraceAssembler (pure) → summaries with sampling
+ * (pure) → sinks, then commit. Offsets are committed only up to the first record of the oldest
+ * trace still open on the partition, and only after the sinks acknowledged everything closed
+ * before it, so a crash replays exactly what is not yet durable. Traces whose emission failed are
+ * kept and retried first on the next call; nothing closed is dropped.
+ */
+export class SessionizerPipeline {
+  private readonly committers = new Map<number, (offset: string) => Promise<void>>();
+  private readonly committed = new Map<number, bigint>();
+  private pendingClosed: ClosedTrace[] = [];
+  private pendingLate: LateRecord[] = [];
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly assembler: TraceAssembler,
+    private readonly sampler: TraceSampler,
+    private readonly prices: PriceTable,
+    private readonly sinks: SessionizerSinks,
+    private readonly events: PipelineEvents,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  /** Processes one partition's batch; resolves once its effects are durable and committed. */
+  handleBatch(batch: PartitionBatch): Promise<void> {
+    return this.serialised(async () => {
+      const now = this.clock();
+      this.committers.set(batch.partition, batch.commit);
+      for (const record of batch.records) {
+        const result = this.assembler.ingest(record.value, { partition: batch.partition, offset: BigInt(record.offset) }, now);
+        this.pendingClosed.push(...result.closed);
+        this.pendingLate.push(...result.late);
+      }
+      this.pendingClosed.push(...this.assembler.expire(now));
+      await this.flush(now);
+    });
+  }
+
+  /** Closes traces that timed out while no records arrived (called on a timer). */
+  tick(): Promise<void> {
+    return this.serialised(async () => {
+      const now = this.clock();
+      this.pendingClosed.push(...this.assembler.expire(now));
+      await this.flush(now);
+    });
+  }
+
+  /** A rebalance took the partition away: its new owner replays from our last commit. */
+  revokePartition(partition: number): Promise<void> {
+    return this.serialised(async () => {
+      this.assembler.revokePartition(partition);
+      this.committers.delete(partition);
+      this.committed.delete(partition);
+    });
+  }
+
+  get openTraces(): number {
+    return this.assembler.openTraceCount;
+  }
+
+  private serialised<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(work, work);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async flush(now: number): Promise<void> {
+    const closed = this.pendingClosed;
+    const late = this.pendingLate;
+    if (closed.length > 0) {
+      await this.emitClosed(closed, now);
+      this.pendingClosed = this.pendingClosed.slice(closed.length);
+    }
+    if (late.length > 0) {
+      await this.applyLate(late);
+      this.pendingLate = this.pendingLate.slice(late.length);
+    }
+    await this.commitAll();
+  }
+
+  private async emitClosed(closed: readonly ClosedTrace[], now: number): Promise<void> {
+    const users = closed.map((trace) => ({ projectId: trace.projectId, traceId: trace.traceId, userId: resolveTraceContext(trace.events).user_id ?? null }));
+    const sessionNumbers = await this.sinks.sessionNumbers(users);
+    const summaries: TraceSummary[] = [];
+    const sampledSpans: { projectId: string; spans: readonly Span[] }[] = [];
+    const reasons: Record<string, number> = {};
+    const unpriced = new Set<string>();
+    closed.forEach((trace, index) => {
+      const built = buildTraceSummaryWithDiagnostics(trace, { sessionNumber: sessionNumbers[index], now, sampler: this.sampler }, this.prices);
+      summaries.push(built.summary);
+      built.diagnostics.unpricedModels.forEach((model) => unpriced.add(model));
+      if (built.summary.sampled) sampledSpans.push({ projectId: trace.projectId, spans: trace.spans });
+      reasons[trace.closedReason] = (reasons[trace.closedReason] ?? 0) + 1;
+    });
+    await this.sinks.emit({ summaries, sampledSpans });
+    this.events.tracesClosed(closed.length, reasons);
+    if (unpriced.size > 0) this.events.unpricedModels([...unpriced]);
+  }
+
+  private async applyLate(late: readonly LateRecord[]): Promise<void> {
+    const byTrace = new Map<string, { key: { projectId: string; traceId: string }; events: TraceEvent[] }>();
+    let lateSpans = 0;
+    for (const item of late) {
+      if (item.record.kind !== 'event') {
+        lateSpans += 1;
+        continue;
+      }
+      const id = `${item.projectId}\u0000${item.traceId}`;
+      const entry = byTrace.get(id) ?? { key: { projectId: item.projectId, traceId: item.traceId }, events: [] };
+      entry.events.push(item.record.event);
+      byTrace.set(id, entry);
+    }
+    if (lateSpans > 0) this.events.lateSpansIgnored(lateSpans);
+    const entries = [...byTrace.values()];
+    if (entries.length === 0) return;
+    const previous = await this.sinks.previousSummaries(entries.map((entry) => entry.key));
+    const revisions: TraceSummary[] = [];
+    let orphans = 0;
+    entries.forEach((entry, index) => {
+      const before = previous[index];
+      if (!before) {
+        orphans += entry.events.length;
+        return;
+      }
+      const revised = reviseTraceSummary(before, entry.events);
+      if (revised) revisions.push(revised);
+    });
+    if (orphans > 0) this.events.orphanFeedback(orphans);
+    if (revisions.length === 0) return;
+    await this.sinks.emit({ summaries: revisions, sampledSpans: [] });
+    this.events.revisionsEmitted(revisions.length);
+  }
+
+  private async commitAll(): Promise<void> {
+    for (const [partition, commit] of this.committers) {
+      const offset = this.assembler.committableOffset(partition);
+      if (offset === null || offset === this.committed.get(partition)) continue;
+      await commit(offset.toString());
+      this.committed.set(partition, offset);
+    }
+  }
+}
