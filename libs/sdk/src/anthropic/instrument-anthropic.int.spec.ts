@@ -98,7 +98,7 @@ describe('instrumentAnthropic', () => {
     const toolInput = (tool.attributes as { tool_input: string }).tool_input;
     expect(toolInput).toHaveLength(Limits.toolInputMaxChars);
     expect(toolInput.startsWith('{"city":"Paris"')).toBe(true);
-    expect(tool.start_time).toBeGreaterThanOrEqual(llm.end_time);
+    expect(Number(tool.start_time)).toBeGreaterThanOrEqual(Number(llm.end_time));
     for (const span of sink.spans) expect(SpanIngestSchema.safeParse(span).error).toBeUndefined();
   });
 

@@ -1,0 +1,109 @@
+import { ClickHouseConnection, MigrationRunner } from '@agentmon/clickhouse';
+import { ALL_TOPICS, decodeTopicRecord, SpansTopicRecord, TopicName, TopicRecord, Topics } from '@agentmon/contracts';
+import { createKafka, ensureTopics, TopicProducer } from '@agentmon/kafka';
+import { AppProcess } from '@agentmon/launcher';
+import { randomUUID } from 'node:crypto';
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set by the integration global setup`);
+  return value;
+}
+
+/** One isolated pipeline world per test file: its own database, consumer group and topics prefix-free. */
+export class PipelineHarness {
+  readonly database = `agentmon_it_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
+  readonly groupId = `sessionizer-it-${randomUUID()}`;
+  readonly kafka = createKafka({ brokers: required('KAFKA_BROKERS').split(','), clientId: 'pipeline-it' });
+  readonly clickhouse = ClickHouseConnection.create({ url: required('CLICKHOUSE_URL'), database: this.database });
+  private producer?: TopicProducer;
+
+  async setUp(): Promise<void> {
+    await new MigrationRunner(this.clickhouse, { retentionDays: 30 }).run();
+    await ensureTopics(this.kafka, ALL_TOPICS, 3);
+    this.producer = await TopicProducer.connect(this.kafka);
+  }
+
+  async tearDown(): Promise<void> {
+    await this.producer?.disconnect();
+    await this.clickhouse.command('DROP DATABASE IF EXISTS {db:Identifier}', { db: this.database });
+    await this.clickhouse.close();
+  }
+
+  sessionizerEnv(extra: Record<string, string> = {}): Record<string, string> {
+    return {
+      SESSIONIZER_PORT: '0',
+      CLICKHOUSE_DATABASE: this.database,
+      SESSIONIZER_GROUP_ID: this.groupId,
+      SESSIONIZER_ROOT_GRACE_MS: '300',
+      SESSIONIZER_TICK_MS: '100',
+      CLICKHOUSE_FLUSH_INTERVAL_MS: '50',
+      LOG_LEVEL: 'info',
+      ...extra,
+    };
+  }
+
+  startSessionizer(extra: Record<string, string> = {}): AppProcess {
+    return AppProcess.start('sessionizer', this.sessionizerEnv(extra));
+  }
+
+  produceSpans(records: SpansTopicRecord[]): Promise<void> {
+    return this.producer!.publish(Topics.spans, records);
+  }
+
+  async produceRaw(topic: TopicName, key: string, value: string): Promise<void> {
+    await this.producer!.publishRaw(topic, [{ key, value }]);
+  }
+
+  async traceRows(): Promise<{ trace_id: string; rows: number; span_count: number; sampled: number; revision: number }[]> {
+    return this.clickhouse.query(
+      'SELECT trace_id, count() AS rows, any(span_count) AS span_count, any(sampled) AS sampled, max(revision) AS revision FROM {db:Identifier}.trace_summaries FINAL GROUP BY trace_id',
+      { db: this.database },
+    );
+  }
+
+  async spanCount(traceId: string): Promise<number> {
+    const [row] = await this.clickhouse.query<{ c: string }>('SELECT count() AS c FROM {db:Identifier}.spans FINAL WHERE trace_id = {t:String}', { db: this.database, t: traceId });
+    return Number(row.c);
+  }
+
+  async waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 45000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    let last: unknown;
+    while (Date.now() < deadline) {
+      const value = await probe().catch((error: unknown) => {
+        last = error;
+        return undefined;
+      });
+      if (value !== undefined) return value;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
+  }
+
+  /** Reads a topic from the beginning with a fresh group until `done` says enough. */
+  async readTopic<T extends TopicName>(topic: T, done: (records: TopicRecord<T>[]) => boolean, timeoutMs = 30000): Promise<TopicRecord<T>[]> {
+    const consumer = this.kafka.consumer({ groupId: `reader-${randomUUID()}` });
+    const seen: TopicRecord<T>[] = [];
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`read ${seen.length} records of ${topic}, condition not met`)), timeoutMs);
+        void consumer.run({
+          eachMessage: async ({ message }) => {
+            const parsed = decodeTopicRecord(topic, message.value);
+            if (parsed.ok) seen.push(parsed.value);
+            if (done(seen)) {
+              clearTimeout(timer);
+              resolve();
+            }
+          },
+        });
+      });
+    } finally {
+      await consumer.disconnect();
+    }
+    return seen;
+  }
+}
