@@ -8,7 +8,6 @@ import {
 import { registerAllHandlers } from './handlers/register-all-handlers';
 import type { BrokerContext } from './server/api-handler';
 import { silentLogger } from './server/broker-logger';
-import { unavailableCoordinator } from './server/unavailable-coordinator';
 import { BrokerServer } from './server/broker-server';
 import { DataWaiters } from './server/data-waiters';
 import { HandlerRegistry } from './server/handler-registry';
@@ -84,6 +83,23 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     retentionCheckMs: o.retentionCheckMs,
     logger: o.logger,
   });
+  let offsetStore: OffsetStore;
+  try {
+    offsetStore = await OffsetStore.open(groupsDataDir(o.dataDir));
+  } catch (err) {
+    await logs.close();
+    throw err;
+  }
+  const coordinator = new GroupCoordinator({
+    offsetStore,
+    initialRebalanceDelayMs: o.initialRebalanceDelayMs,
+    logger: o.logger,
+  });
+  const closeGroups = async (): Promise<void> => {
+    // The coordinator answers parked joins and waits for in-flight commits; the store is ours to close.
+    await coordinator.close();
+    await offsetStore.close();
+  };
   const waiters = new DataWaiters();
   logs.onHighWatermark((log) => waiters.notify(log));
   const broker: BrokerContext = {
@@ -96,7 +112,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       clusterId: 'agentmon-embedded',
     },
     logs,
-    coordinator: unavailableCoordinator,
+    coordinator,
     logger: o.logger,
     shuttingDown: false,
     waitForData: (parts, ms, cancelled) => waiters.wait(parts, ms, cancelled),
@@ -111,6 +127,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   try {
     port = await server.listen(o.host, o.port);
   } catch (err) {
+    await closeGroups();
     await logs.close();
     throw err;
   }
@@ -127,6 +144,6 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     logs,
     waiters,
     broker,
-    async () => undefined,
+    closeGroups,
   );
 }
