@@ -5,6 +5,8 @@ import {
   EmbeddedBrokerOptions,
   ResolvedBrokerOptions,
 } from './embedded-broker-options';
+import { GroupCoordinator } from './coordinator/group-coordinator';
+import { OffsetStore } from './coordinator/offset-store';
 import { registerAllHandlers } from './handlers/register-all-handlers';
 import type { BrokerContext } from './server/api-handler';
 import { silentLogger } from './server/broker-logger';
@@ -26,7 +28,7 @@ export class EmbeddedBroker {
     private readonly logs: LogManager,
     private readonly waiters: DataWaiters,
     private readonly context: BrokerContext,
-    private readonly closeExtras: () => Promise<void>,
+    private readonly groups: { coordinator: GroupCoordinator; offsetStore: OffsetStore },
   ) {}
 
   /** Bootstrap list for clients, e.g. ['127.0.0.1:9092']. */
@@ -42,11 +44,14 @@ export class EmbeddedBroker {
       this.waiters.wakeAll();
       const wake = setInterval(() => this.waiters.wakeAll(), 20);
       try {
-        await this.server.close(5000);
+        // Stops accepting and reading synchronously; then the coordinator answers parked joins.
+        const drained = this.server.close(5000);
+        await this.groups.coordinator.close();
+        await drained;
       } finally {
         clearInterval(wake);
       }
-      await this.closeExtras();
+      await this.groups.offsetStore.close();
       await this.logs.close();
     })();
     return this.closing;
@@ -95,11 +100,6 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     initialRebalanceDelayMs: o.initialRebalanceDelayMs,
     logger: o.logger,
   });
-  const closeGroups = async (): Promise<void> => {
-    // The coordinator answers parked joins and waits for in-flight commits; the store is ours to close.
-    await coordinator.close();
-    await offsetStore.close();
-  };
   const waiters = new DataWaiters();
   logs.onHighWatermark((log) => waiters.notify(log));
   const broker: BrokerContext = {
@@ -127,7 +127,8 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   try {
     port = await server.listen(o.host, o.port);
   } catch (err) {
-    await closeGroups();
+    await coordinator.close();
+    await offsetStore.close();
     await logs.close();
     throw err;
   }
@@ -136,14 +137,8 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     { host: o.host, port, dataDir: o.dataDir, fsync: o.fsync },
     'embedded kafka broker listening',
   );
-  return new EmbeddedBroker(
-    o.advertisedHost,
-    port,
-    o.dataDir,
-    server,
-    logs,
-    waiters,
-    broker,
-    closeGroups,
-  );
+  return new EmbeddedBroker(o.advertisedHost, port, o.dataDir, server, logs, waiters, broker, {
+    coordinator,
+    offsetStore,
+  });
 }

@@ -92,3 +92,29 @@ describe('SessionizerPipeline', () => {
     expect(sinks.emitted[0].trace_id).toBe(trace.trace_id);
   });
 });
+
+describe('SessionizerPipeline after a restart (fresh memory, same sinks)', () => {
+  it('does not re-emit an already emitted trace whose records are replayed', async () => {
+    const first = setup();
+    const trace = makeTrace({ spans: 3 });
+    await first.pipeline.handleBatch(first.batch(trace.records));
+    const restarted = setup();
+    const sinks = first.sinks;
+    const pipeline = new SessionizerPipeline(new TraceAssembler({ rootGraceMs: 1000 }), new SamplingPolicy(), DEFAULT_PRICE_TABLE, sinks, quietEvents, () => restarted.now.t);
+    await pipeline.handleBatch(restarted.batch(trace.records.slice(1)));
+    expect(sinks.emitted.map((s) => s.revision)).toEqual([0]);
+  });
+
+  it('counts feedback for a trace it never saw instead of inventing one', async () => {
+    const { sinks, pipeline, batch, now } = setup();
+    let orphans = 0;
+    const counting = new SessionizerPipeline(new TraceAssembler({ rootGraceMs: 10 }), new SamplingPolicy(), DEFAULT_PRICE_TABLE, sinks, { ...quietEvents, orphanFeedback: (n) => (orphans += n) }, () => now.t);
+    const rating = makeEventEnvelope(makeFeedbackEvent('rating', { trace_id: 'never-seen', rating: 'positive' }));
+    await counting.handleBatch(batch([rating]));
+    now.t += 600_000;
+    await counting.tick();
+    expect(sinks.emitted).toEqual([]);
+    expect(orphans).toBe(1);
+    void pipeline;
+  });
+});

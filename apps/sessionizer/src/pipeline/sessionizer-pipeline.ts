@@ -2,6 +2,7 @@ import type { Span, TraceEvent, TraceSummary } from '@agentmon/contracts';
 import {
   buildTraceSummaryWithDiagnostics,
   ClosedTrace,
+  isFeedbackOnly,
   LateRecord,
   PriceTable,
   resolveTraceContext,
@@ -106,21 +107,44 @@ export class SessionizerPipeline {
   }
 
   private async emitClosed(closed: readonly ClosedTrace[], now: number): Promise<void> {
-    const users = closed.map((trace) => ({ projectId: trace.projectId, traceId: trace.traceId, userId: resolveTraceContext(trace.events).user_id ?? null }));
+    // A trace already emitted (its records replayed after a crash, or stragglers after its
+    // memory was evicted) must not come back as a partial revision 0: its events revise the
+    // stored summary instead, and feedback with no stored trace is counted, not invented.
+    const previous = await this.sinks.previousSummaries(closed.map((trace) => ({ projectId: trace.projectId, traceId: trace.traceId })));
+    const fresh: ClosedTrace[] = [];
+    const revisions: TraceSummary[] = [];
+    let lateSpans = 0;
+    let orphans = 0;
+    closed.forEach((trace, index) => {
+      const before = previous[index];
+      if (before) {
+        lateSpans += trace.spans.length;
+        const revised = reviseTraceSummary(before, trace.events);
+        if (revised) revisions.push(revised);
+      } else if (isFeedbackOnly(trace)) {
+        orphans += trace.events.length;
+      } else {
+        fresh.push(trace);
+      }
+    });
+    if (lateSpans > 0) this.events.lateSpansIgnored(lateSpans);
+    if (orphans > 0) this.events.orphanFeedback(orphans);
+    const users = fresh.map((trace) => ({ projectId: trace.projectId, traceId: trace.traceId, userId: resolveTraceContext(trace.events).user_id ?? null }));
     const sessionNumbers = await this.sinks.sessionNumbers(users);
     const summaries: TraceSummary[] = [];
     const sampledSpans: { projectId: string; spans: readonly Span[] }[] = [];
     const reasons: Record<string, number> = {};
     const unpriced = new Set<string>();
-    closed.forEach((trace, index) => {
+    fresh.forEach((trace, index) => {
       const built = buildTraceSummaryWithDiagnostics(trace, { sessionNumber: sessionNumbers[index], now, sampler: this.sampler }, this.prices);
       summaries.push(built.summary);
       built.diagnostics.unpricedModels.forEach((model) => unpriced.add(model));
       if (built.summary.sampled) sampledSpans.push({ projectId: trace.projectId, spans: trace.spans });
       reasons[trace.closedReason] = (reasons[trace.closedReason] ?? 0) + 1;
     });
-    await this.sinks.emit({ summaries, sampledSpans });
-    this.events.tracesClosed(closed.length, reasons);
+    await this.sinks.emit({ summaries: [...summaries, ...revisions], sampledSpans });
+    this.events.tracesClosed(fresh.length, reasons);
+    if (revisions.length > 0) this.events.revisionsEmitted(revisions.length);
     if (unpriced.size > 0) this.events.unpricedModels([...unpriced]);
   }
 
