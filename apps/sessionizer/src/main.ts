@@ -17,6 +17,7 @@ void runServiceMain({
           app: 'sessionizer',
           groupId: config.SESSIONIZER_GROUP_ID,
           topics: [Topics.spans],
+          sessionTimeoutMs: config.SESSIONIZER_SESSION_TIMEOUT_MS,
           logger,
         }),
       },

@@ -37,6 +37,7 @@ export class PipelineHarness {
       SESSIONIZER_GROUP_ID: this.groupId,
       SESSIONIZER_ROOT_GRACE_MS: '300',
       SESSIONIZER_TICK_MS: '100',
+      SESSIONIZER_SESSION_TIMEOUT_MS: '6000',
       CLICKHOUSE_FLUSH_INTERVAL_MS: '50',
       LOG_LEVEL: 'info',
       ...extra,

@@ -67,7 +67,11 @@ export interface OffsetCommitInput {
   memberId: string;
   topics: {
     name: string;
-    partitions: { partitionIndex: number; committedOffset: bigint; committedMetadata: string | null }[];
+    partitions: {
+      partitionIndex: number;
+      committedOffset: bigint;
+      committedMetadata: string | null;
+    }[];
   }[];
 }
 

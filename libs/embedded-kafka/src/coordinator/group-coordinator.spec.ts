@@ -1,5 +1,5 @@
 import { GroupCoordinator } from './group-coordinator';
-import type { JoinGroupOutput } from './group-api-types';
+import type { JoinGroupInput, JoinGroupOutput } from './group-api-types';
 import { KafkaErrorCode as E } from './kafka-error-codes';
 import type { OffsetStore } from './offset-store';
 import { FakeClock } from './testing/fake-clock';
@@ -22,16 +22,44 @@ describe('GroupCoordinator membership', () => {
     await cleanup();
   });
 
-  const joinAll = (n: number, overrides = {}) =>
-    Promise.all(Array.from({ length: n }, (_, i) => gc.joinGroup(joinInput({ clientId: `c${i}`, ...overrides }))));
+  /** Joins that start together; advance(0) fires the (zero) initial rebalance delay of a fresh group. */
+  const joinAll = (n: number, overrides = {}) => {
+    const joins = Array.from({ length: n }, (_, i) =>
+      gc.joinGroup(joinInput({ clientId: `c${i}`, ...overrides })),
+    );
+    clock.advance(0);
+    return Promise.all(joins);
+  };
+  const joinFresh = (input: JoinGroupInput) => {
+    const out = gc.joinGroup(input);
+    clock.advance(0);
+    return out;
+  };
 
   /** n members joined and synced; returns their join results (index 0 is the leader). */
   async function stableGroup(n: number, overrides = {}): Promise<JoinGroupOutput[]> {
     const joins = await joinAll(n, overrides);
     const [leader] = joins;
-    const assignments = joins.map((j) => ({ memberId: j.memberId, assignment: Buffer.from(`a-${j.memberId}`) }));
-    const followerSyncs = joins.slice(1).map((j) => gc.syncGroup({ groupId: 'g1', generationId: j.generationId, memberId: j.memberId, groupInstanceId: null, assignments: [] }));
-    const leaderSync = await gc.syncGroup({ groupId: 'g1', generationId: leader.generationId, memberId: leader.memberId, groupInstanceId: null, assignments });
+    const assignments = joins.map((j) => ({
+      memberId: j.memberId,
+      assignment: Buffer.from(`a-${j.memberId}`),
+    }));
+    const followerSyncs = joins.slice(1).map((j) =>
+      gc.syncGroup({
+        groupId: 'g1',
+        generationId: j.generationId,
+        memberId: j.memberId,
+        groupInstanceId: null,
+        assignments: [],
+      }),
+    );
+    const leaderSync = await gc.syncGroup({
+      groupId: 'g1',
+      generationId: leader.generationId,
+      memberId: leader.memberId,
+      groupInstanceId: null,
+      assignments,
+    });
     expect(leaderSync.errorCode).toBe(E.NONE);
     for (const s of await Promise.all(followerSyncs)) expect(s.errorCode).toBe(E.NONE);
     expect(gc.describeGroups(['g1'])[0].groupState).toBe('Stable');
@@ -42,10 +70,19 @@ describe('GroupCoordinator membership', () => {
     gc.heartbeat({ groupId: 'g1', generationId, memberId: j.memberId }).errorCode;
 
   it('a single member becomes leader of generation 1 and gets its own metadata', async () => {
-    const out = await gc.joinGroup(joinInput({ protocols: [{ name: 'range', metadata: Buffer.from([1, 2, 3]) }] }));
-    expect(out).toMatchObject({ errorCode: E.NONE, generationId: 1, protocolName: 'range', leader: out.memberId });
+    const out = await joinFresh(
+      joinInput({ protocols: [{ name: 'range', metadata: Buffer.from([1, 2, 3]) }] }),
+    );
+    expect(out).toMatchObject({
+      errorCode: E.NONE,
+      generationId: 1,
+      protocolName: 'range',
+      leader: out.memberId,
+    });
     expect(out.memberId).toMatch(/^client-/);
-    expect(out.members).toEqual([{ memberId: out.memberId, groupInstanceId: null, metadata: Buffer.from([1, 2, 3]) }]);
+    expect(out.members).toEqual([
+      { memberId: out.memberId, groupInstanceId: null, metadata: Buffer.from([1, 2, 3]) },
+    ]);
     expect(gc.describeGroups(['g1'])[0].groupState).toBe('CompletingRebalance');
   });
 
@@ -65,12 +102,24 @@ describe('GroupCoordinator membership', () => {
       [f1.memberId, Buffer.from([0x00, 0x01, 0x80, 0xfe])],
       // f2 deliberately omitted: Kafka gives it an empty assignment
     ]);
-    const sync = (j: JoinGroupOutput, assignments: { memberId: string; assignment: Buffer }[] = []) =>
-      gc.syncGroup({ groupId: 'g1', generationId: 1, memberId: j.memberId, groupInstanceId: null, assignments });
+    const sync = (
+      j: JoinGroupOutput,
+      assignments: { memberId: string; assignment: Buffer }[] = [],
+    ) =>
+      gc.syncGroup({
+        groupId: 'g1',
+        generationId: 1,
+        memberId: j.memberId,
+        groupInstanceId: null,
+        assignments,
+      });
     const early = observe(sync(f1));
     await flush();
     expect(early.settled).toBe(false);
-    const leaderOut = await sync(leader, [...bytes].map(([memberId, assignment]) => ({ memberId, assignment })));
+    const leaderOut = await sync(
+      leader,
+      [...bytes].map(([memberId, assignment]) => ({ memberId, assignment })),
+    );
     await flush();
     expect(early.value).toEqual({ errorCode: E.NONE, assignment: bytes.get(f1.memberId) });
     expect(leaderOut.assignment.equals(bytes.get(leader.memberId)!)).toBe(true);
@@ -78,20 +127,35 @@ describe('GroupCoordinator membership', () => {
     expect(hb(f2)).toBe(E.NONE);
     const described = gc.describeGroups(['g1'])[0];
     expect(described.protocolData).toBe('range');
-    expect(described.members.find((m) => m.memberId === f1.memberId)?.memberAssignment).toEqual(bytes.get(f1.memberId));
+    expect(described.members.find((m) => m.memberId === f1.memberId)?.memberAssignment).toEqual(
+      bytes.get(f1.memberId),
+    );
   });
 
   it('MEMBER_ID_REQUIRED: hands out an id, accepts it on rejoin, expires it after the session timeout', async () => {
-    const first = await gc.joinGroup(joinInput({ requireKnownMemberId: true, sessionTimeoutMs: 6000 }));
+    const first = await gc.joinGroup(
+      joinInput({ requireKnownMemberId: true, sessionTimeoutMs: 6000 }),
+    );
     expect(first.errorCode).toBe(E.MEMBER_ID_REQUIRED);
     expect(first.memberId).toMatch(/^client-.+/);
-    const joined = await gc.joinGroup(joinInput({ memberId: first.memberId, requireKnownMemberId: true }));
-    expect(joined).toMatchObject({ errorCode: E.NONE, memberId: first.memberId, generationId: 1, leader: first.memberId });
+    const joined = await joinFresh(
+      joinInput({ memberId: first.memberId, requireKnownMemberId: true }),
+    );
+    expect(joined).toMatchObject({
+      errorCode: E.NONE,
+      memberId: first.memberId,
+      generationId: 1,
+      leader: first.memberId,
+    });
 
-    const second = await gc.joinGroup(joinInput({ requireKnownMemberId: true, sessionTimeoutMs: 6000 }));
+    const second = await gc.joinGroup(
+      joinInput({ requireKnownMemberId: true, sessionTimeoutMs: 6000 }),
+    );
     expect(second.errorCode).toBe(E.MEMBER_ID_REQUIRED);
     clock.advance(6000);
-    const late = await gc.joinGroup(joinInput({ memberId: second.memberId, requireKnownMemberId: true }));
+    const late = await gc.joinGroup(
+      joinInput({ memberId: second.memberId, requireKnownMemberId: true }),
+    );
     expect(late.errorCode).toBe(E.UNKNOWN_MEMBER_ID);
   });
 
@@ -102,7 +166,9 @@ describe('GroupCoordinator membership', () => {
     const aRejoin = observe(gc.joinGroup(joinInput({ clientId: 'a', memberId: a.memberId })));
     await flush();
     expect(aRejoin.settled).toBe(false);
-    const b = await gc.joinGroup(joinInput({ clientId: 'b', memberId: pendingB.memberId, requireKnownMemberId: true }));
+    const b = await gc.joinGroup(
+      joinInput({ clientId: 'b', memberId: pendingB.memberId, requireKnownMemberId: true }),
+    );
     await flush();
     expect(b).toMatchObject({ errorCode: E.NONE, generationId: 2, leader: a.memberId });
     expect(aRejoin.value?.members.map((m) => m.memberId)).toEqual([a.memberId, pendingB.memberId]);
@@ -160,7 +226,11 @@ describe('GroupCoordinator membership', () => {
 
   it('the rebalance timeout removes members that did not rejoin', async () => {
     const [a, b] = await stableGroup(2, { rebalanceTimeoutMs: 5000, sessionTimeoutMs: 30_000 });
-    const rejoin = observe(gc.joinGroup(joinInput({ memberId: a.memberId, rebalanceTimeoutMs: 5000, sessionTimeoutMs: 30_000 })));
+    const rejoin = observe(
+      gc.joinGroup(
+        joinInput({ memberId: a.memberId, rebalanceTimeoutMs: 5000, sessionTimeoutMs: 30_000 }),
+      ),
+    );
     clock.advance(4999);
     expect(hb(b)).toBe(E.REBALANCE_IN_PROGRESS); // alive, but never rejoins
     await flush();
@@ -174,26 +244,50 @@ describe('GroupCoordinator membership', () => {
 
   it('a leader that never syncs is timed out; the parked follower is told to rejoin and takes over', async () => {
     const [leader, follower] = await joinAll(2, { sessionTimeoutMs: 1000 });
-    const parked = observe(gc.syncGroup({ groupId: 'g1', generationId: 1, memberId: follower.memberId, groupInstanceId: null, assignments: [] }));
+    const parked = observe(
+      gc.syncGroup({
+        groupId: 'g1',
+        generationId: 1,
+        memberId: follower.memberId,
+        groupInstanceId: null,
+        assignments: [],
+      }),
+    );
     clock.advance(999);
     await flush();
     expect(parked.settled).toBe(false);
     clock.advance(1);
     await flush();
     expect(parked.value?.errorCode).toBe(E.REBALANCE_IN_PROGRESS);
-    const rejoin = await gc.joinGroup(joinInput({ memberId: follower.memberId, sessionTimeoutMs: 1000 }));
+    const rejoin = await gc.joinGroup(
+      joinInput({ memberId: follower.memberId, sessionTimeoutMs: 1000 }),
+    );
     expect(rejoin).toMatchObject({ errorCode: E.NONE, generationId: 2, leader: follower.memberId });
     expect(hb(leader, 2)).toBe(E.UNKNOWN_MEMBER_ID);
   });
 
   it('a new member joining before the leader syncs aborts the sync round', async () => {
     const [leader, follower] = await joinAll(2);
-    const parked = observe(gc.syncGroup({ groupId: 'g1', generationId: 1, memberId: follower.memberId, groupInstanceId: null, assignments: [] }));
+    const parked = observe(
+      gc.syncGroup({
+        groupId: 'g1',
+        generationId: 1,
+        memberId: follower.memberId,
+        groupInstanceId: null,
+        assignments: [],
+      }),
+    );
     const newcomer = observe(gc.joinGroup(joinInput({ clientId: 'late' })));
     await flush();
     expect(parked.value?.errorCode).toBe(E.REBALANCE_IN_PROGRESS);
     expect(newcomer.settled).toBe(false);
-    const leaderSync = await gc.syncGroup({ groupId: 'g1', generationId: 1, memberId: leader.memberId, groupInstanceId: null, assignments: [] });
+    const leaderSync = await gc.syncGroup({
+      groupId: 'g1',
+      generationId: 1,
+      memberId: leader.memberId,
+      groupInstanceId: null,
+      assignments: [],
+    });
     expect(leaderSync.errorCode).toBe(E.REBALANCE_IN_PROGRESS);
   });
 
@@ -216,12 +310,34 @@ describe('GroupCoordinator membership', () => {
 
   it.each([
     ['range+roundrobin / roundrobin', [['range', 'roundrobin'], ['roundrobin']], 'roundrobin'],
-    ['majority preference wins', [['range', 'roundrobin'], ['roundrobin', 'range'], ['roundrobin', 'range']], 'roundrobin'],
-    ['tie broken by first member', [['range', 'roundrobin'], ['roundrobin', 'range']], 'range'],
+    [
+      'majority preference wins',
+      [
+        ['range', 'roundrobin'],
+        ['roundrobin', 'range'],
+        ['roundrobin', 'range'],
+      ],
+      'roundrobin',
+    ],
+    [
+      'tie broken by first member',
+      [
+        ['range', 'roundrobin'],
+        ['roundrobin', 'range'],
+      ],
+      'range',
+    ],
   ])('selects the group protocol by vote: %s', async (_name, prefs, expected) => {
-    const joins = await Promise.all(
-      prefs.map((names, i) => gc.joinGroup(joinInput({ clientId: `c${i}`, protocols: names.map((name) => ({ name, metadata: Buffer.from(name) })) }))),
+    const pending = prefs.map((names, i) =>
+      gc.joinGroup(
+        joinInput({
+          clientId: `c${i}`,
+          protocols: names.map((name) => ({ name, metadata: Buffer.from(name) })),
+        }),
+      ),
     );
+    clock.advance(0);
+    const joins = await Promise.all(pending);
     expect(new Set(joins.map((j) => j.protocolName))).toEqual(new Set([expected]));
     expect(joins[0].members[0].metadata).toEqual(Buffer.from(expected));
   });
@@ -231,7 +347,7 @@ describe('GroupCoordinator membership', () => {
     ['different protocol type', { protocolType: 'connect' }],
     ['no protocols at all', { protocols: [] }],
   ])('rejects a joiner with INCONSISTENT_GROUP_PROTOCOL: %s', async (_name, overrides) => {
-    const leader = observe(gc.joinGroup(joinInput()));
+    const leader = observe(joinFresh(joinInput()));
     await flush();
     const out = await gc.joinGroup(joinInput({ clientId: 'other', ...overrides }));
     expect(out.errorCode).toBe(E.INCONSISTENT_GROUP_PROTOCOL);
@@ -256,23 +372,63 @@ describe('GroupCoordinator membership', () => {
 
   describe('error cases', () => {
     it.each([
-      ['unknown member', (j: JoinGroupOutput) => ({ memberId: 'ghost', generationId: j.generationId }), E.UNKNOWN_MEMBER_ID],
-      ['stale generation', (j: JoinGroupOutput) => ({ memberId: j.memberId, generationId: j.generationId - 1 }), E.ILLEGAL_GENERATION],
-      ['future generation', (j: JoinGroupOutput) => ({ memberId: j.memberId, generationId: j.generationId + 1 }), E.ILLEGAL_GENERATION],
+      [
+        'unknown member',
+        (j: JoinGroupOutput) => ({ memberId: 'ghost', generationId: j.generationId }),
+        E.UNKNOWN_MEMBER_ID,
+      ],
+      [
+        'stale generation',
+        (j: JoinGroupOutput) => ({ memberId: j.memberId, generationId: j.generationId - 1 }),
+        E.ILLEGAL_GENERATION,
+      ],
+      [
+        'future generation',
+        (j: JoinGroupOutput) => ({ memberId: j.memberId, generationId: j.generationId + 1 }),
+        E.ILLEGAL_GENERATION,
+      ],
     ])('heartbeat, sync and commit reject %s', async (_name, ids, code) => {
       const [a] = await stableGroup(1);
       const { memberId, generationId } = ids(a);
       expect(gc.heartbeat({ groupId: 'g1', memberId, generationId }).errorCode).toBe(code);
-      expect((await gc.syncGroup({ groupId: 'g1', memberId, generationId, groupInstanceId: null, assignments: [] })).errorCode).toBe(code);
-      const commit = await gc.commitOffsets({ groupId: 'g1', memberId, generationId, topics: [{ name: 't', partitions: [{ partitionIndex: 0, committedOffset: 5n, committedMetadata: null }] }] });
+      expect(
+        (
+          await gc.syncGroup({
+            groupId: 'g1',
+            memberId,
+            generationId,
+            groupInstanceId: null,
+            assignments: [],
+          })
+        ).errorCode,
+      ).toBe(code);
+      const commit = await gc.commitOffsets({
+        groupId: 'g1',
+        memberId,
+        generationId,
+        topics: [
+          {
+            name: 't',
+            partitions: [{ partitionIndex: 0, committedOffset: 5n, committedMetadata: null }],
+          },
+        ],
+      });
       expect(commit.topics[0].partitions[0].errorCode).toBe(code);
       expect(store.get('g1', 't', 0)).toBeUndefined();
     });
 
     it.each([
-      ['unknown group with a member id', joinInput({ groupId: 'nope', memberId: 'm-1' }), E.UNKNOWN_MEMBER_ID],
+      [
+        'unknown group with a member id',
+        joinInput({ groupId: 'nope', memberId: 'm-1' }),
+        E.UNKNOWN_MEMBER_ID,
+      ],
       ['empty group id', joinInput({ groupId: '' }), E.INVALID_GROUP_ID],
-      ['session timeout too large', joinInput({ sessionTimeoutMs: 1_800_001 }), E.INVALID_SESSION_TIMEOUT],
+      [
+        'session timeout too large',
+        joinInput({ sessionTimeoutMs: 1_800_001 }),
+        E.INVALID_SESSION_TIMEOUT,
+      ],
       ['session timeout zero', joinInput({ sessionTimeoutMs: 0 }), E.INVALID_SESSION_TIMEOUT],
     ])('join rejects %s', async (_name, input, code) => {
       expect((await gc.joinGroup(input)).errorCode).toBe(code);
@@ -280,14 +436,32 @@ describe('GroupCoordinator membership', () => {
     });
 
     it('heartbeats and syncs for an unknown group answer UNKNOWN_MEMBER_ID', async () => {
-      expect(gc.heartbeat({ groupId: 'nope', generationId: 1, memberId: 'm' }).errorCode).toBe(E.UNKNOWN_MEMBER_ID);
-      expect((await gc.syncGroup({ groupId: 'nope', generationId: 1, memberId: 'm', groupInstanceId: null, assignments: [] })).errorCode).toBe(E.UNKNOWN_MEMBER_ID);
+      expect(gc.heartbeat({ groupId: 'nope', generationId: 1, memberId: 'm' }).errorCode).toBe(
+        E.UNKNOWN_MEMBER_ID,
+      );
+      expect(
+        (
+          await gc.syncGroup({
+            groupId: 'nope',
+            generationId: 1,
+            memberId: 'm',
+            groupInstanceId: null,
+            assignments: [],
+          })
+        ).errorCode,
+      ).toBe(E.UNKNOWN_MEMBER_ID);
     });
 
     it('sync during a pending rebalance answers REBALANCE_IN_PROGRESS', async () => {
       const [a, b] = await stableGroup(2);
       void gc.joinGroup(joinInput({ memberId: a.memberId }));
-      const out = await gc.syncGroup({ groupId: 'g1', generationId: 1, memberId: b.memberId, groupInstanceId: null, assignments: [] });
+      const out = await gc.syncGroup({
+        groupId: 'g1',
+        generationId: 1,
+        memberId: b.memberId,
+        groupInstanceId: null,
+        assignments: [],
+      });
       expect(out.errorCode).toBe(E.REBALANCE_IN_PROGRESS);
     });
   });
@@ -296,7 +470,12 @@ describe('GroupCoordinator membership', () => {
     await stableGroup(2);
     expect(gc.listGroups()).toEqual([{ groupId: 'g1', protocolType: 'consumer' }]);
     const [g1, other] = gc.describeGroups(['g1', 'other']);
-    expect(g1).toMatchObject({ errorCode: E.NONE, groupState: 'Stable', protocolType: 'consumer', protocolData: 'range' });
+    expect(g1).toMatchObject({
+      errorCode: E.NONE,
+      groupState: 'Stable',
+      protocolType: 'consumer',
+      protocolData: 'range',
+    });
     expect(g1.members.map((m) => m.clientId)).toEqual(['c0', 'c1']);
     expect(g1.members[0].memberMetadata).toEqual(Buffer.from('meta'));
     expect(other).toMatchObject({ errorCode: E.NONE, groupState: 'Dead', members: [] });
@@ -313,7 +492,13 @@ describe('GroupCoordinator membership', () => {
   it('close answers parked requests, clears every timer and refuses further work', async () => {
     const [a] = await joinAll(2, { sessionTimeoutMs: 5000 });
     const parkedJoin = observe(gc.joinGroup(joinInput({ clientId: 'late' })));
-    const parkedSync = gc.syncGroup({ groupId: 'g1', generationId: 1, memberId: a.memberId, groupInstanceId: null, assignments: [] });
+    const parkedSync = gc.syncGroup({
+      groupId: 'g1',
+      generationId: 1,
+      memberId: a.memberId,
+      groupInstanceId: null,
+      assignments: [],
+    });
     expect(clock.pendingTimers).toBeGreaterThan(0);
     await gc.close();
     await flush();

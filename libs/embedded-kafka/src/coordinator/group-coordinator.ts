@@ -89,7 +89,10 @@ export class GroupCoordinator {
   async joinGroup(input: JoinGroupInput): Promise<JoinGroupOutput> {
     if (this.closed) return joinError(input.memberId, E.COORDINATOR_NOT_AVAILABLE);
     if (input.groupId === '') return joinError(input.memberId, E.INVALID_GROUP_ID);
-    if (input.sessionTimeoutMs < this.minSessionTimeoutMs || input.sessionTimeoutMs > this.maxSessionTimeoutMs) {
+    if (
+      input.sessionTimeoutMs < this.minSessionTimeoutMs ||
+      input.sessionTimeoutMs > this.maxSessionTimeoutMs
+    ) {
       return joinError(input.memberId, E.INVALID_SESSION_TIMEOUT);
     }
     let group = this.groups.get(input.groupId);
@@ -98,7 +101,8 @@ export class GroupCoordinator {
       group = new GroupMetadata(input.groupId);
       this.groups.set(input.groupId, group);
     }
-    const result = input.memberId === '' ? this.joinNewMember(group, input) : this.joinKnownMember(group, input);
+    const result =
+      input.memberId === '' ? this.joinNewMember(group, input) : this.joinKnownMember(group, input);
     this.dropIfUnused(group);
     return result;
   }
@@ -116,7 +120,8 @@ export class GroupCoordinator {
         return syncError(E.REBALANCE_IN_PROGRESS);
       case 'CompletingRebalance': {
         const parked = member.awaitSync();
-        if (member.memberId === group.leaderId) this.applyLeaderAssignment(group, input.assignments);
+        if (member.memberId === group.leaderId)
+          this.applyLeaderAssignment(group, input.assignments);
         return parked;
       }
       case 'Stable':
@@ -159,7 +164,10 @@ export class GroupCoordinator {
 
   listGroups(): { groupId: string; protocolType: string }[] {
     if (this.closed) return [];
-    const listed = [...this.groups.values()].map((g) => ({ groupId: g.groupId, protocolType: g.protocolType ?? '' }));
+    const listed = [...this.groups.values()].map((g) => ({
+      groupId: g.groupId,
+      protocolType: g.protocolType ?? '',
+    }));
     for (const groupId of this.store.groupIds()) {
       if (!this.groups.has(groupId)) listed.push({ groupId, protocolType: '' });
     }
@@ -181,14 +189,22 @@ export class GroupCoordinator {
         if (metadata.length > MAX_OFFSET_METADATA_CHARS) {
           codes.set(key(t.name, p.partitionIndex), E.OFFSET_METADATA_TOO_LARGE);
         } else {
-          accepted.push({ topic: t.name, partition: p.partitionIndex, offset: p.committedOffset, metadata });
+          accepted.push({
+            topic: t.name,
+            partition: p.partitionIndex,
+            offset: p.committedOffset,
+            metadata,
+          });
         }
       }
     }
     try {
       await this.track(this.store.put(input.groupId, accepted));
     } catch (err) {
-      this.logger.warn({ groupId: input.groupId, err: String(err) }, 'failed to persist committed offsets');
+      this.logger.warn(
+        { groupId: input.groupId, err: String(err) },
+        'failed to persist committed offsets',
+      );
       for (const e of accepted) codes.set(key(e.topic, e.partition), E.UNKNOWN_SERVER_ERROR);
     }
     return commitResponse(input, (topic, partition) => codes.get(key(topic, partition)) ?? E.NONE);
@@ -218,24 +234,42 @@ export class GroupCoordinator {
 
   // ---- join phase ----
 
-  private joinNewMember(group: GroupMetadata, input: JoinGroupInput): JoinGroupOutput | Promise<JoinGroupOutput> {
-    if (!group.supportsProtocols(input.protocolType, input.protocols.map((p) => p.name))) {
+  private joinNewMember(
+    group: GroupMetadata,
+    input: JoinGroupInput,
+  ): JoinGroupOutput | Promise<JoinGroupOutput> {
+    if (
+      !group.supportsProtocols(
+        input.protocolType,
+        input.protocols.map((p) => p.name),
+      )
+    ) {
       return joinError('', E.INCONSISTENT_GROUP_PROTOCOL);
     }
     const memberId = `${input.clientId}-${randomUUID()}`;
     if (input.requireKnownMemberId) {
       // KIP-394: hand out the id first, so a client that times out and retries does not leave
       // a defunct member behind. The id expires if the client never comes back with it.
-      const expiry = this.timers.start(input.sessionTimeoutMs, () => this.expirePendingMember(group, memberId));
+      const expiry = this.timers.start(input.sessionTimeoutMs, () =>
+        this.expirePendingMember(group, memberId),
+      );
       group.pendingMembers.set(memberId, expiry);
       return joinError(memberId, E.MEMBER_ID_REQUIRED);
     }
     return this.addMemberAndRebalance(group, memberId, input);
   }
 
-  private joinKnownMember(group: GroupMetadata, input: JoinGroupInput): JoinGroupOutput | Promise<JoinGroupOutput> {
+  private joinKnownMember(
+    group: GroupMetadata,
+    input: JoinGroupInput,
+  ): JoinGroupOutput | Promise<JoinGroupOutput> {
     const { memberId } = input;
-    if (!group.supportsProtocols(input.protocolType, input.protocols.map((p) => p.name))) {
+    if (
+      !group.supportsProtocols(
+        input.protocolType,
+        input.protocols.map((p) => p.name),
+      )
+    ) {
       return joinError(memberId, E.INCONSISTENT_GROUP_PROTOCOL);
     }
     const pendingExpiry = group.pendingMembers.get(memberId);
@@ -252,7 +286,9 @@ export class GroupCoordinator {
         return this.updateMemberAndRebalance(group, member, input);
       case 'CompletingRebalance':
         // Same metadata: the client probably lost our JoinGroup response; just repeat it.
-        return unchanged ? this.currentGeneration(group, member) : this.updateMemberAndRebalance(group, member, input);
+        return unchanged
+          ? this.currentGeneration(group, member)
+          : this.updateMemberAndRebalance(group, member, input);
       case 'Stable':
         // The leader rejoining forces a rebalance: that is how it reacts to topic metadata changes.
         return unchanged && member.memberId !== group.leaderId
@@ -268,18 +304,29 @@ export class GroupCoordinator {
     return group.joinResultFor(member);
   }
 
-  private addMemberAndRebalance(group: GroupMetadata, memberId: string, input: JoinGroupInput): Promise<JoinGroupOutput> {
+  private addMemberAndRebalance(
+    group: GroupMetadata,
+    memberId: string,
+    input: JoinGroupInput,
+  ): Promise<JoinGroupOutput> {
     const member = new GroupMember(memberId, input);
     const joined = member.awaitJoin();
     if (group.initialDelayActive) group.newMemberAdded = true;
     group.add(member);
     this.touchSession(group, member);
-    this.logger.info({ groupId: group.groupId, memberId, clientId: input.clientId }, 'member joining group');
+    this.logger.info(
+      { groupId: group.groupId, memberId, clientId: input.clientId },
+      'member joining group',
+    );
     this.maybePrepareRebalance(group, `member ${memberId} joined`);
     return joined;
   }
 
-  private updateMemberAndRebalance(group: GroupMetadata, member: GroupMember, input: JoinGroupInput): Promise<JoinGroupOutput> {
+  private updateMemberAndRebalance(
+    group: GroupMetadata,
+    member: GroupMember,
+    input: JoinGroupInput,
+  ): Promise<JoinGroupOutput> {
     member.update(input);
     const joined = member.awaitJoin();
     this.maybePrepareRebalance(group, `member ${member.memberId} rejoined`);
@@ -295,8 +342,13 @@ export class GroupCoordinator {
     if (group.state === 'CompletingRebalance') this.abortSyncRound(group);
     const wasEmpty = group.state === 'Empty';
     group.transitionTo('PreparingRebalance');
-    this.logger.info({ groupId: group.groupId, generationId: group.generationId, reason }, 'preparing to rebalance group');
-    if (wasEmpty && this.initialRebalanceDelayMs > 0) {
+    this.logger.info(
+      { groupId: group.groupId, generationId: group.generationId, reason },
+      'preparing to rebalance group',
+    );
+    // Even with a zero delay an Empty group completes from a timer, so members whose JoinGroups
+    // arrive together (e.g. several consumers started at once) land in one generation.
+    if (wasEmpty) {
       this.startInitialDelay(group);
       return;
     }
@@ -328,7 +380,11 @@ export class GroupCoordinator {
   }
 
   private tryCompleteJoin(group: GroupMetadata): void {
-    if (group.state === 'PreparingRebalance' && !group.initialDelayActive && group.hasAllMembersJoined()) {
+    if (
+      group.state === 'PreparingRebalance' &&
+      !group.initialDelayActive &&
+      group.hasAllMembersJoined()
+    ) {
       this.completeJoin(group);
     }
   }
@@ -339,12 +395,20 @@ export class GroupCoordinator {
     group.initialDelayActive = false;
     if (group.state !== 'PreparingRebalance') return;
     for (const laggard of group.notYetRejoined()) {
-      this.logger.info({ groupId: group.groupId, memberId: laggard.memberId }, 'member did not rejoin in time, removing');
+      this.logger.info(
+        { groupId: group.groupId, memberId: laggard.memberId },
+        'member did not rejoin in time, removing',
+      );
       this.detachMember(group, laggard);
     }
     group.initNextGeneration();
     this.logger.info(
-      { groupId: group.groupId, generationId: group.generationId, members: group.members.size, protocol: group.protocolName },
+      {
+        groupId: group.groupId,
+        generationId: group.generationId,
+        members: group.members.size,
+        protocol: group.protocolName,
+      },
       group.members.size === 0 ? 'group is now empty' : 'group join phase complete',
     );
     for (const member of group.members.values()) {
@@ -357,16 +421,23 @@ export class GroupCoordinator {
 
   // ---- sync phase ----
 
-  private applyLeaderAssignment(group: GroupMetadata, assignments: SyncGroupInput['assignments']): void {
+  private applyLeaderAssignment(
+    group: GroupMetadata,
+    assignments: SyncGroupInput['assignments'],
+  ): void {
     const byMember = new Map(assignments.map((a) => [a.memberId, a.assignment]));
     for (const member of group.members.values()) {
       const assignment = byMember.get(member.memberId);
       member.assignment = assignment ? Buffer.from(assignment) : EMPTY_BUFFER;
     }
     group.transitionTo('Stable');
-    this.logger.info({ groupId: group.groupId, generationId: group.generationId }, 'group stable, assignment received from leader');
+    this.logger.info(
+      { groupId: group.groupId, generationId: group.generationId },
+      'group stable, assignment received from leader',
+    );
     for (const member of group.members.values()) {
-      if (member.completeSync({ errorCode: E.NONE, assignment: member.assignment })) this.touchSession(group, member);
+      if (member.completeSync({ errorCode: E.NONE, assignment: member.assignment }))
+        this.touchSession(group, member);
     }
   }
 
@@ -382,7 +453,9 @@ export class GroupCoordinator {
 
   private touchSession(group: GroupMetadata, member: GroupMember): void {
     this.timers.cancel(member.sessionTimer);
-    member.sessionTimer = this.timers.start(member.sessionTimeoutMs, () => this.onSessionExpired(group, member));
+    member.sessionTimer = this.timers.start(member.sessionTimeoutMs, () =>
+      this.onSessionExpired(group, member),
+    );
   }
 
   private onSessionExpired(group: GroupMetadata, member: GroupMember): void {
@@ -394,7 +467,10 @@ export class GroupCoordinator {
       this.touchSession(group, member);
       return;
     }
-    this.logger.info({ groupId: group.groupId, memberId: member.memberId }, 'member session expired, removing');
+    this.logger.info(
+      { groupId: group.groupId, memberId: member.memberId },
+      'member session expired, removing',
+    );
     this.removeMemberAndUpdateGroup(group, member);
     this.dropIfUnused(group);
   }
@@ -425,7 +501,8 @@ export class GroupCoordinator {
     member.completeJoin(joinError('', E.UNKNOWN_MEMBER_ID));
     member.completeSync(syncError(E.UNKNOWN_MEMBER_ID));
     this.detachMember(group, member);
-    if (group.state === 'Stable' || group.state === 'CompletingRebalance') this.maybePrepareRebalance(group, `member ${member.memberId} removed`);
+    if (group.state === 'Stable' || group.state === 'CompletingRebalance')
+      this.maybePrepareRebalance(group, `member ${member.memberId} removed`);
     else this.tryCompleteJoin(group);
   }
 

@@ -1,11 +1,22 @@
-import type { GroupProtocol, JoinGroupInput, JoinGroupOutput, SyncGroupOutput } from './group-api-types';
+import type {
+  GroupProtocol,
+  JoinGroupInput,
+  JoinGroupOutput,
+  SyncGroupOutput,
+} from './group-api-types';
 import type { ArmedTimer } from './timer-set';
 
 export const EMPTY_BUFFER: Buffer = Buffer.alloc(0);
 
 export type MemberSettings = Pick<
   JoinGroupInput,
-  'groupInstanceId' | 'clientId' | 'clientHost' | 'sessionTimeoutMs' | 'rebalanceTimeoutMs' | 'protocolType' | 'protocols'
+  | 'groupInstanceId'
+  | 'clientId'
+  | 'clientHost'
+  | 'sessionTimeoutMs'
+  | 'rebalanceTimeoutMs'
+  | 'protocolType'
+  | 'protocols'
 >;
 
 // Buffers from the wire may be views into a reused request buffer; keep private copies.
@@ -89,7 +100,10 @@ export class GroupMember {
   matches(protocols: GroupProtocol[]): boolean {
     return (
       protocols.length === this.protocols.length &&
-      protocols.every((p, i) => p.name === this.protocols[i].name && p.metadata.equals(this.protocols[i].metadata))
+      protocols.every(
+        (p, i) =>
+          p.name === this.protocols[i].name && p.metadata.equals(this.protocols[i].metadata),
+      )
     );
   }
 }

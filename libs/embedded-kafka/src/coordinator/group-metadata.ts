@@ -44,7 +44,9 @@ export class GroupMetadata {
   }
 
   canRebalance(): boolean {
-    return this.state === 'Stable' || this.state === 'CompletingRebalance' || this.state === 'Empty';
+    return (
+      this.state === 'Stable' || this.state === 'CompletingRebalance' || this.state === 'Empty'
+    );
   }
 
   add(member: GroupMember): void {

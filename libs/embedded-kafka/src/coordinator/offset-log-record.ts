@@ -22,7 +22,12 @@ const NEWLINE = 0x0a;
 type WireEntry = [topic: string, partition: number, offset: string, metadata: string | null];
 
 export function encodeOffsetRecord(record: OffsetLogRecord): string {
-  const o: WireEntry[] = record.entries.map((e) => [e.topic, e.partition, e.offset.toString(), e.metadata]);
+  const o: WireEntry[] = record.entries.map((e) => [
+    e.topic,
+    e.partition,
+    e.offset.toString(),
+    e.metadata,
+  ]);
   return JSON.stringify({ v: FORMAT_VERSION, g: record.groupId, o }) + '\n';
 }
 
@@ -30,7 +35,8 @@ function decodeEntry(raw: unknown): OffsetEntry {
   if (!Array.isArray(raw) || raw.length !== 4) throw new Error('bad entry');
   const [topic, partition, offset, metadata] = raw as unknown[];
   if (typeof topic !== 'string') throw new Error('bad topic');
-  if (typeof partition !== 'number' || !Number.isInteger(partition) || partition < 0) throw new Error('bad partition');
+  if (typeof partition !== 'number' || !Number.isInteger(partition) || partition < 0)
+    throw new Error('bad partition');
   if (typeof offset !== 'string' || !/^-?\d+$/.test(offset)) throw new Error('bad offset');
   if (metadata !== null && typeof metadata !== 'string') throw new Error('bad metadata');
   return { topic, partition, offset: BigInt(offset), metadata };

@@ -1,4 +1,9 @@
-import type { OffsetCommitInput, OffsetCommitOutput, OffsetFetchInput, OffsetFetchOutput } from './group-api-types';
+import type {
+  OffsetCommitInput,
+  OffsetCommitOutput,
+  OffsetFetchInput,
+  OffsetFetchOutput,
+} from './group-api-types';
 import type { OffsetStore } from './offset-store';
 
 /** Kafka's offset.metadata.max.bytes default. */
@@ -7,11 +12,17 @@ export const MAX_OFFSET_METADATA_CHARS = 4096;
 type PartitionCode = (topic: string, partitionIndex: number) => number;
 
 /** Shapes an OffsetCommit response, asking `codeOf` for each partition's error code. */
-export function commitResponse(input: OffsetCommitInput, codeOf: PartitionCode): OffsetCommitOutput {
+export function commitResponse(
+  input: OffsetCommitInput,
+  codeOf: PartitionCode,
+): OffsetCommitOutput {
   return {
     topics: input.topics.map((t) => ({
       name: t.name,
-      partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: codeOf(t.name, p.partitionIndex) })),
+      partitions: t.partitions.map((p) => ({
+        partitionIndex: p.partitionIndex,
+        errorCode: codeOf(t.name, p.partitionIndex),
+      })),
     })),
   };
 }
@@ -23,7 +34,12 @@ export function fetchResponse(store: OffsetStore, input: OffsetFetchInput): Offs
     for (const e of store.groupOffsets(input.groupId)) {
       let topic = byTopic.get(e.topic);
       if (!topic) byTopic.set(e.topic, (topic = { name: e.topic, partitions: [] }));
-      topic.partitions.push({ partitionIndex: e.partition, committedOffset: e.offset, metadata: e.metadata, errorCode: 0 });
+      topic.partitions.push({
+        partitionIndex: e.partition,
+        committedOffset: e.offset,
+        metadata: e.metadata,
+        errorCode: 0,
+      });
     }
     return { errorCode: 0, topics: [...byTopic.values()] };
   }
@@ -33,7 +49,12 @@ export function fetchResponse(store: OffsetStore, input: OffsetFetchInput): Offs
       name: t.name,
       partitions: t.partitionIndexes.map((partitionIndex) => {
         const c = store.get(input.groupId, t.name, partitionIndex);
-        return { partitionIndex, committedOffset: c?.offset ?? -1n, metadata: c ? c.metadata : '', errorCode: 0 };
+        return {
+          partitionIndex,
+          committedOffset: c?.offset ?? -1n,
+          metadata: c ? c.metadata : '',
+          errorCode: 0,
+        };
       }),
     })),
   };

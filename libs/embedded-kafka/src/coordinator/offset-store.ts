@@ -81,7 +81,8 @@ export class OffsetStore {
   groupOffsets(groupId: string): OffsetEntry[] {
     const out: OffsetEntry[] = [];
     for (const [topic, partitions] of this.groups.get(groupId) ?? []) {
-      for (const [partition, c] of partitions) out.push({ topic, partition, offset: c.offset, metadata: c.metadata });
+      for (const [partition, c] of partitions)
+        out.push({ topic, partition, offset: c.offset, metadata: c.metadata });
     }
     return out;
   }
@@ -135,7 +136,7 @@ export class OffsetStore {
     if (this.broken) throw this.broken;
     const start = this.size;
     try {
-      for (let done = 0; done < bytes.length; ) {
+      for (let done = 0; done < bytes.length;) {
         const { bytesWritten } = await this.file.write(bytes, done, bytes.length - done);
         done += bytesWritten;
       }
@@ -177,7 +178,11 @@ export class OffsetStore {
     await this.file.close();
     await fs.rename(tmpPath, this.filePath);
     await syncDirectory(path.dirname(this.filePath));
-    const reopened = new OffsetStore(this.filePath, await fs.open(this.filePath, 'a+'), snapshot.length);
+    const reopened = new OffsetStore(
+      this.filePath,
+      await fs.open(this.filePath, 'a+'),
+      snapshot.length,
+    );
     for (const [groupId, topics] of this.groups) reopened.groups.set(groupId, topics);
     return reopened;
   }

@@ -20,10 +20,13 @@ export class TimerSet {
 
   start(ms: number, fn: () => void): ArmedTimer {
     const timer: { handle: unknown } = { handle: undefined };
-    timer.handle = this.clock.setTimeout(() => {
-      this.live.delete(timer);
-      fn();
-    }, Math.max(0, ms));
+    timer.handle = this.clock.setTimeout(
+      () => {
+        this.live.delete(timer);
+        fn();
+      },
+      Math.max(0, ms),
+    );
     (timer.handle as { unref?: () => unknown } | undefined)?.unref?.();
     this.live.add(timer);
     return timer;

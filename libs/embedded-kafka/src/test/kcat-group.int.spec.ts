@@ -26,6 +26,7 @@ describe('librdkafka group consumption (kcat -G)', () => {
     const consumer = startKcat([
       '-b',
       bootstrap,
+      '-u',
       '-G',
       'kcat-g',
       '-o',
@@ -41,7 +42,8 @@ describe('librdkafka group consumption (kcat -G)', () => {
     ]);
     try {
       await eventually(
-        `300 records via kcat -G (stderr: ${consumer.stderr()})`,
+        () =>
+          `300 records via kcat -G (got ${consumer.lines.length}; stderr: ${consumer.stderr()})`,
         () => consumer.lines.length >= 300,
         30_000,
       );

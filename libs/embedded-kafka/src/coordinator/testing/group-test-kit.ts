@@ -9,7 +9,11 @@ export async function tempDir(): Promise<{ dir: string; cleanup: () => Promise<v
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
-export async function openTempStore(): Promise<{ store: OffsetStore; dir: string; cleanup: () => Promise<void> }> {
+export async function openTempStore(): Promise<{
+  store: OffsetStore;
+  dir: string;
+  cleanup: () => Promise<void>;
+}> {
   const { dir, cleanup } = await tempDir();
   const store = await OffsetStore.open(dir);
   return {
@@ -39,7 +43,10 @@ export function joinInput(overrides: Partial<JoinGroupInput> = {}): JoinGroupInp
 }
 
 /** Observes a promise without awaiting it, so tests can assert it is still parked. */
-export function observe<T>(p: Promise<T>): { readonly settled: boolean; readonly value: T | undefined } {
+export function observe<T>(p: Promise<T>): {
+  readonly settled: boolean;
+  readonly value: T | undefined;
+} {
   const state = { settled: false, value: undefined as T | undefined };
   void p.then((v) => {
     state.settled = true;
