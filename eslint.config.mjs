@@ -92,6 +92,12 @@ export default [
     },
   },
   {
+    // Plain CommonJS entry points (jest config, the swc register hook, the CLI shim).
+    files: ['**/*.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly', globalThis: 'readonly', jest: 'readonly', console: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // Test files may use the testing libs (factories, launcher) whatever their project's type.
     files: ['**/*.spec.ts', '**/*.int.spec.ts', '**/bench/**/*.ts', '**/testing/**/*.ts'],
     rules: {

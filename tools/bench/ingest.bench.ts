@@ -18,7 +18,15 @@ function bodies(count: number): string[] {
   return Array.from({ length: count }, () => {
     const traceIds = Array.from({ length: 10 }, () => randomUUID());
     const spans = Array.from({ length: SPANS_PER_REQUEST }, (_, i) =>
-      makeSpan({ trace_id: traceIds[i % traceIds.length], attributes: { model: 'claude-sonnet', input_tokens: 1200, output_tokens: 300, tool_name: 'search' } }),
+      makeSpan({
+        trace_id: traceIds[i % traceIds.length],
+        attributes: {
+          model: 'claude-sonnet',
+          input_tokens: 1200,
+          output_tokens: 300,
+          tool_name: 'search',
+        },
+      }),
     );
     return JSON.stringify({ spans });
   });
@@ -27,12 +35,34 @@ function bodies(count: number): string[] {
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'agentmon-bench-'));
   // The broker in its own process, as in production: it must not share an event loop with the load generator.
-  const broker = AppProcess.script('tools/cli/src/main.ts', ['broker', '--port', '0', '--data-dir', join(dataDir, 'kafka'), '--partitions', '6', '--log-level', 'warn'], {});
+  const broker = AppProcess.script(
+    'tools/cli/src/main.ts',
+    [
+      'broker',
+      '--port',
+      '0',
+      '--data-dir',
+      join(dataDir, 'kafka'),
+      '--partitions',
+      '6',
+      '--log-level',
+      'warn',
+    ],
+    {},
+  );
   const listening = await broker.waitForLine((line) => line.event === 'listening');
   const brokers = `127.0.0.1:${listening.port}`;
-  const infra = await startLocalInfrastructure({ purpose: 'test', env: { KAFKA_BROKERS: brokers } });
+  const infra = await startLocalInfrastructure({
+    purpose: 'test',
+    env: { KAFKA_BROKERS: brokers },
+  });
   const apiKey = `am_${randomUUID()}`;
-  const env = { ...infra.env, LOG_LEVEL: 'info', GATEWAY_PORT: '0', GATEWAY_API_KEYS: `bench:${createHash('sha256').update(apiKey).digest('hex')}` };
+  const env = {
+    ...infra.env,
+    LOG_LEVEL: 'info',
+    GATEWAY_PORT: '0',
+    GATEWAY_API_KEYS: `bench:${createHash('sha256').update(apiKey).digest('hex')}`,
+  };
   await ensureTopics(createKafka({ brokers: [brokers], clientId: 'bench' }), ALL_TOPICS, 6);
   const gateway = AppProcess.start('gateway', env);
   const ceiling = AppProcess.script('tools/bench/bare-fastify-server.ts', [], {});
@@ -42,14 +72,32 @@ async function main(): Promise<void> {
   try {
     const gatewayUrl = await gateway.url();
     const ceilingUrl = await ceiling.url();
-    await runLoad(gatewayUrl, payloads, { connections: CONNECTIONS, durationS: 1, headers: { authorization: `Bearer ${apiKey}` } }); // warm-up
+    await runLoad(gatewayUrl, payloads, {
+      connections: CONNECTIONS,
+      durationS: 1,
+      headers: { authorization: `Bearer ${apiKey}` },
+    }); // warm-up
     for (let run = 0; run < RUNS; run += 1) {
-      const bare = await runLoad(ceilingUrl, payloads, { connections: CONNECTIONS, durationS: DURATION_S });
+      const bare = await runLoad(ceilingUrl, payloads, {
+        connections: CONNECTIONS,
+        durationS: DURATION_S,
+      });
       ceilingRuns.push(bare.requestsPerSecond * SPANS_PER_REQUEST);
-      const load = await runLoad(gatewayUrl, payloads, { connections: CONNECTIONS, durationS: DURATION_S, headers: { authorization: `Bearer ${apiKey}` } });
-      if (load.non2xx > 0 || load.errors > 0) throw new Error(`gateway answered ${load.non2xx} non-2xx and ${load.errors} errors`);
-      gatewayRuns.push({ spansPerS: load.requestsPerSecond * SPANS_PER_REQUEST, p50: load.p50Ms, p99: load.p99Ms });
-      console.log(`run ${run + 1}: gateway ${Math.round(gatewayRuns[run].spansPerS)} spans/s (p50 ${load.p50Ms} ms, p99 ${load.p99Ms} ms), bare fastify ${Math.round(ceilingRuns[run])} spans/s`);
+      const load = await runLoad(gatewayUrl, payloads, {
+        connections: CONNECTIONS,
+        durationS: DURATION_S,
+        headers: { authorization: `Bearer ${apiKey}` },
+      });
+      if (load.non2xx > 0 || load.errors > 0)
+        throw new Error(`gateway answered ${load.non2xx} non-2xx and ${load.errors} errors`);
+      gatewayRuns.push({
+        spansPerS: load.requestsPerSecond * SPANS_PER_REQUEST,
+        p50: load.p50Ms,
+        p99: load.p99Ms,
+      });
+      console.log(
+        `run ${run + 1}: gateway ${Math.round(gatewayRuns[run].spansPerS)} spans/s (p50 ${load.p50Ms} ms, p99 ${load.p99Ms} ms), bare fastify ${Math.round(ceilingRuns[run])} spans/s`,
+      );
     }
   } finally {
     await gateway.stop(10000);

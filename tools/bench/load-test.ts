@@ -10,13 +10,22 @@ export interface LoadResult {
 }
 
 /** POSTs the given bodies round-robin over many connections for a fixed time. */
-export async function runLoad(url: string, bodies: string[], options: { connections: number; durationS: number; headers?: Record<string, string> }): Promise<LoadResult> {
+export async function runLoad(
+  url: string,
+  bodies: string[],
+  options: { connections: number; durationS: number; headers?: Record<string, string> },
+): Promise<LoadResult> {
   const result = await autocannon({
     url,
     connections: options.connections,
     duration: options.durationS,
     pipelining: 1,
-    requests: bodies.map((body) => ({ method: 'POST', path: '/v1/spans', body, headers: { 'content-type': 'application/json', ...options.headers } })),
+    requests: bodies.map((body) => ({
+      method: 'POST',
+      path: '/v1/spans',
+      body,
+      headers: { 'content-type': 'application/json', ...options.headers },
+    })),
   });
   return {
     requestsPerSecond: result.requests.average,

@@ -15,12 +15,17 @@ function brokers(): string[] {
 }
 
 async function readSpansTopic(expected: number, groupId: string): Promise<SpansTopicRecord[]> {
-  const consumer = createKafka({ brokers: brokers(), clientId: 'gateway-it' }).consumer({ groupId });
+  const consumer = createKafka({ brokers: brokers(), clientId: 'gateway-it' }).consumer({
+    groupId,
+  });
   const seen: SpansTopicRecord[] = [];
   await consumer.connect();
   await consumer.subscribe({ topic: Topics.spans, fromBeginning: true });
   const done = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`only ${seen.length}/${expected} records arrived`)), 20000);
+    const timer = setTimeout(
+      () => reject(new Error(`only ${seen.length}/${expected} records arrived`)),
+      20000,
+    );
     void consumer.run({
       eachMessage: async ({ message }) => {
         const parsed = decodeTopicRecord(Topics.spans, message.value);
@@ -44,11 +49,23 @@ async function readSpansTopic(expected: number, groupId: string): Promise<SpansT
 describe('gateway over HTTP into the broker', () => {
   let gateway: AppProcess;
   let url: string;
-  const post = (path: string, body: unknown, headers: Record<string, string> = { authorization: `Bearer ${KEY_A}` }) =>
-    fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  const post = (
+    path: string,
+    body: unknown,
+    headers: Record<string, string> = { authorization: `Bearer ${KEY_A}` },
+  ) =>
+    fetch(`${url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
 
   beforeAll(async () => {
-    await ensureTopics(createKafka({ brokers: brokers(), clientId: 'gateway-it' }), [Topics.spans], 3);
+    await ensureTopics(
+      createKafka({ brokers: brokers(), clientId: 'gateway-it' }),
+      [Topics.spans],
+      3,
+    );
     gateway = AppProcess.start('gateway', {
       GATEWAY_PORT: '0',
       GATEWAY_API_KEYS: `proj-a:${ApiKeyRegistry.digest(KEY_A)},proj-b:${ApiKeyRegistry.digest(KEY_B)}`,
@@ -69,9 +86,15 @@ describe('gateway over HTTP into the broker', () => {
     const spanResponse = await post('/v1/spans', { spans });
     expect(spanResponse.status).toBe(202);
     expect(await spanResponse.json()).toEqual({ accepted: 2 });
-    const eventResponse = await post('/v1/events', { events: [makeTraceEndEvent({ trace_id: traceId })] }, { 'x-api-key': KEY_B });
+    const eventResponse = await post(
+      '/v1/events',
+      { events: [makeTraceEndEvent({ trace_id: traceId })] },
+      { 'x-api-key': KEY_B },
+    );
     expect(eventResponse.status).toBe(202);
-    const records = (await readSpansTopic(3, `g-${randomUUID()}`)).filter((r) => (r.kind === 'span' ? r.span.trace_id : r.event.trace_id) === traceId);
+    const records = (await readSpansTopic(3, `g-${randomUUID()}`)).filter(
+      (r) => (r.kind === 'span' ? r.span.trace_id : r.event.trace_id) === traceId,
+    );
     expect(records.map((r) => [r.kind, r.project_id]).sort()).toEqual([
       ['event', 'proj-b'],
       ['span', 'proj-a'],
@@ -94,11 +117,15 @@ describe('gateway over HTTP into the broker', () => {
     const response = await post('/v1/spans', { spans: [makeSpan(), makeSpan({ end_time: 1 })] });
     expect(response.status).toBe(400);
     const body = (await response.json()) as { issues: unknown[] };
-    expect(body.issues).toEqual(expect.arrayContaining([expect.objectContaining({ index: 1, path: 'spans[1].end_time' })]));
+    expect(body.issues).toEqual(
+      expect.arrayContaining([expect.objectContaining({ index: 1, path: 'spans[1].end_time' })]),
+    );
   });
 
   it('answers 400 to a bad event naming its field', async () => {
-    const response = await post('/v1/events', { events: [{ ...makeTraceEndEvent(), type: 'vibes' }] });
+    const response = await post('/v1/events', {
+      events: [{ ...makeTraceEndEvent(), type: 'vibes' }],
+    });
     expect(response.status).toBe(400);
     expect(JSON.stringify(await response.json())).toContain('events[0]');
   });
@@ -117,8 +144,12 @@ describe('gateway over HTTP into the broker', () => {
   it('serves readiness (Kafka reachable) and Prometheus counters', async () => {
     expect((await fetch(`${url}/readyz`)).status).toBe(200);
     const metrics = await (await fetch(`${url}/metrics`)).text();
-    expect(metrics).toMatch(/agentmon_gateway_records_accepted_total\{kind="span",app="gateway"\} [1-9]/);
-    expect(metrics).toMatch(/agentmon_gateway_requests_total\{route="\/v1\/spans",status="401",app="gateway"\} [1-9]/);
+    expect(metrics).toMatch(
+      /agentmon_gateway_records_accepted_total\{kind="span",app="gateway"\} [1-9]/,
+    );
+    expect(metrics).toMatch(
+      /agentmon_gateway_requests_total\{route="\/v1\/spans",status="401",app="gateway"\} [1-9]/,
+    );
   });
 
   it('never logs an API key', () => {

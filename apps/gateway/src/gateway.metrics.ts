@@ -9,9 +9,24 @@ export class GatewayMetrics {
   readonly produceSeconds: Histogram;
 
   constructor(@Inject(Registry) registry: Registry) {
-    this.requests = new Counter({ name: 'agentmon_gateway_requests_total', help: 'Ingest requests by route and status', labelNames: ['route', 'status'], registers: [registry] });
-    this.accepted = new Counter({ name: 'agentmon_gateway_records_accepted_total', help: 'Spans and events acknowledged by Kafka', labelNames: ['kind'], registers: [registry] });
-    this.rejected = new Counter({ name: 'agentmon_gateway_records_rejected_total', help: 'Spans and events refused, by reason', labelNames: ['kind', 'reason'], registers: [registry] });
+    this.requests = new Counter({
+      name: 'agentmon_gateway_requests_total',
+      help: 'Ingest requests by route and status',
+      labelNames: ['route', 'status'],
+      registers: [registry],
+    });
+    this.accepted = new Counter({
+      name: 'agentmon_gateway_records_accepted_total',
+      help: 'Spans and events acknowledged by Kafka',
+      labelNames: ['kind'],
+      registers: [registry],
+    });
+    this.rejected = new Counter({
+      name: 'agentmon_gateway_records_rejected_total',
+      help: 'Spans and events refused, by reason',
+      labelNames: ['kind', 'reason'],
+      registers: [registry],
+    });
     this.produceSeconds = new Histogram({
       name: 'agentmon_gateway_produce_seconds',
       help: 'Time from a valid request to Kafka acknowledging its records',

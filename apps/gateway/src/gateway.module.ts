@@ -18,17 +18,29 @@ const KAFKA = Symbol('kafka');
   providers: [
     GatewayMetrics,
     ApiKeyGuard,
-    { provide: ApiKeyRegistry, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new ApiKeyRegistry(config.GATEWAY_API_KEYS) },
+    {
+      provide: ApiKeyRegistry,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => new ApiKeyRegistry(config.GATEWAY_API_KEYS),
+    },
     {
       provide: KAFKA,
       inject: [APP_CONFIG, LOGGER, ReadinessRegistry],
       useFactory: (config: AppConfig, logger: Logger, readiness: ReadinessRegistry) => {
-        const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-gateway`, logger });
+        const kafka = createKafka({
+          brokers: config.KAFKA_BROKERS,
+          clientId: `${config.KAFKA_CLIENT_ID}-gateway`,
+          logger,
+        });
         readiness.register('kafka', kafkaReadinessCheck(kafka));
         return kafka;
       },
     },
-    { provide: TopicProducer, inject: [KAFKA], useFactory: (kafka: Kafka) => new TopicProducer(kafka) },
+    {
+      provide: TopicProducer,
+      inject: [KAFKA],
+      useFactory: (kafka: Kafka) => new TopicProducer(kafka),
+    },
     {
       provide: ProduceCoalescer,
       inject: [APP_CONFIG, TopicProducer],

@@ -14,13 +14,43 @@ export class SessionizerMetrics implements PipelineEvents {
 
   constructor(@Inject(Registry) registry: Registry) {
     const registers = [registry];
-    this.closed = new Counter({ name: 'agentmon_sessionizer_traces_closed_total', help: 'Traces closed and emitted, by reason', labelNames: ['reason'], registers });
-    this.revisions = new Counter({ name: 'agentmon_sessionizer_revisions_total', help: 'Summary revisions emitted for late feedback', registers });
-    this.lateSpans = new Counter({ name: 'agentmon_sessionizer_late_spans_total', help: 'Spans that arrived after their trace was emitted (not applied)', registers });
-    this.orphans = new Counter({ name: 'agentmon_sessionizer_orphan_feedback_total', help: 'Late feedback events whose trace summary is no longer remembered', registers });
-    this.unpriced = new Counter({ name: 'agentmon_sessionizer_unpriced_model_traces_total', help: 'Traces priced with the default price because their model is not in the price table', labelNames: ['model'], registers });
-    this.records = new Counter({ name: 'agentmon_sessionizer_records_total', help: 'Spans-topic records consumed', registers });
-    this.openTraces = new Gauge({ name: 'agentmon_sessionizer_open_traces', help: 'Traces currently being assembled', registers });
+    this.closed = new Counter({
+      name: 'agentmon_sessionizer_traces_closed_total',
+      help: 'Traces closed and emitted, by reason',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.revisions = new Counter({
+      name: 'agentmon_sessionizer_revisions_total',
+      help: 'Summary revisions emitted for late feedback',
+      registers,
+    });
+    this.lateSpans = new Counter({
+      name: 'agentmon_sessionizer_late_spans_total',
+      help: 'Spans that arrived after their trace was emitted (not applied)',
+      registers,
+    });
+    this.orphans = new Counter({
+      name: 'agentmon_sessionizer_orphan_feedback_total',
+      help: 'Late feedback events whose trace summary is no longer remembered',
+      registers,
+    });
+    this.unpriced = new Counter({
+      name: 'agentmon_sessionizer_unpriced_model_traces_total',
+      help: 'Traces priced with the default price because their model is not in the price table',
+      labelNames: ['model'],
+      registers,
+    });
+    this.records = new Counter({
+      name: 'agentmon_sessionizer_records_total',
+      help: 'Spans-topic records consumed',
+      registers,
+    });
+    this.openTraces = new Gauge({
+      name: 'agentmon_sessionizer_open_traces',
+      help: 'Traces currently being assembled',
+      registers,
+    });
   }
 
   tracesClosed(_count: number, reasons: Record<string, number>): void {

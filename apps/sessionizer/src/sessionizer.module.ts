@@ -1,4 +1,8 @@
-import { ClickHouseBatchWriter, ClickHouseConnection, ClickHouseTables } from '@agentmon/clickhouse';
+import {
+  ClickHouseBatchWriter,
+  ClickHouseConnection,
+  ClickHouseTables,
+} from '@agentmon/clickhouse';
 import { APP_CONFIG, AppConfig } from '@agentmon/config';
 import { createKafka, kafkaReadinessCheck, TopicProducer } from '@agentmon/kafka';
 import { LOGGER, ReadinessRegistry } from '@agentmon/observability';
@@ -16,14 +20,20 @@ import { UserSessionRegistry } from './sinks/user-session-registry';
 
 export const SESSIONIZER_KAFKA = Symbol('sessionizer.kafka');
 
-function writer<Row extends object>(connection: ClickHouseConnection, table: string, config: AppConfig, logger: Logger) {
+function writer<Row extends object>(
+  connection: ClickHouseConnection,
+  table: string,
+  config: AppConfig,
+  logger: Logger,
+) {
   return new ClickHouseBatchWriter<Row>(connection, {
     table,
     maxRows: config.CLICKHOUSE_BATCH_MAX_ROWS,
     flushIntervalMs: config.CLICKHOUSE_FLUSH_INTERVAL_MS,
     maxBufferedRows: config.CLICKHOUSE_MAX_BUFFERED_ROWS,
     retryAttempts: config.CLICKHOUSE_RETRY_ATTEMPTS,
-    onRetry: ({ attempt, error }) => logger.warn({ table, attempt, err: (error as Error).message }, 'clickhouse insert retry'),
+    onRetry: ({ attempt, error }) =>
+      logger.warn({ table, attempt, err: (error as Error).message }, 'clickhouse insert retry'),
   });
 }
 
@@ -35,7 +45,11 @@ function writer<Row extends object>(connection: ClickHouseConnection, table: str
       provide: SESSIONIZER_KAFKA,
       inject: [APP_CONFIG, LOGGER, ReadinessRegistry],
       useFactory: (config: AppConfig, logger: Logger, readiness: ReadinessRegistry) => {
-        const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-sessionizer`, logger });
+        const kafka = createKafka({
+          brokers: config.KAFKA_BROKERS,
+          clientId: `${config.KAFKA_CLIENT_ID}-sessionizer`,
+          logger,
+        });
         readiness.register('kafka', kafkaReadinessCheck(kafka));
         return kafka;
       },
@@ -53,16 +67,31 @@ function writer<Row extends object>(connection: ClickHouseConnection, table: str
       provide: ClickHouseConnection,
       inject: [APP_CONFIG, ReadinessRegistry],
       useFactory: (config: AppConfig, readiness: ReadinessRegistry) => {
-        const connection = ClickHouseConnection.create({ url: config.CLICKHOUSE_URL, database: config.CLICKHOUSE_DATABASE, username: config.CLICKHOUSE_USER, password: config.CLICKHOUSE_PASSWORD });
+        const connection = ClickHouseConnection.create({
+          url: config.CLICKHOUSE_URL,
+          database: config.CLICKHOUSE_DATABASE,
+          username: config.CLICKHOUSE_USER,
+          password: config.CLICKHOUSE_PASSWORD,
+        });
         readiness.register('clickhouse', () => connection.ping());
         return connection;
       },
     },
-    { provide: TopicProducer, inject: [SESSIONIZER_KAFKA], useFactory: (kafka: Kafka) => new TopicProducer(kafka) },
+    {
+      provide: TopicProducer,
+      inject: [SESSIONIZER_KAFKA],
+      useFactory: (kafka: Kafka) => new TopicProducer(kafka),
+    },
     {
       provide: SessionizerSinksAdapter,
       inject: [APP_CONFIG, LOGGER, ClickHouseConnection, TopicProducer, Redis],
-      useFactory: (config: AppConfig, logger: Logger, connection: ClickHouseConnection, producer: TopicProducer, redis: Redis) =>
+      useFactory: (
+        config: AppConfig,
+        logger: Logger,
+        connection: ClickHouseConnection,
+        producer: TopicProducer,
+        redis: Redis,
+      ) =>
         new SessionizerSinksAdapter(
           writer(connection, ClickHouseTables.spans, config, logger),
           writer(connection, ClickHouseTables.traceSummaries, config, logger),
@@ -74,7 +103,11 @@ function writer<Row extends object>(connection: ClickHouseConnection, table: str
     {
       provide: SessionizerPipeline,
       inject: [APP_CONFIG, SessionizerSinksAdapter, SessionizerMetrics],
-      useFactory: (config: AppConfig, sinks: SessionizerSinksAdapter, metrics: SessionizerMetrics) =>
+      useFactory: (
+        config: AppConfig,
+        sinks: SessionizerSinksAdapter,
+        metrics: SessionizerMetrics,
+      ) =>
         new SessionizerPipeline(
           new TraceAssembler({
             rootGraceMs: config.SESSIONIZER_ROOT_GRACE_MS,
@@ -105,7 +138,11 @@ export class SessionizerModule implements OnApplicationBootstrap, OnApplicationS
 
   onApplicationBootstrap(): void {
     this.ticker = setInterval(() => {
-      this.pipeline.tick().catch((error: unknown) => this.logger.error({ err: error }, 'closing timed-out traces failed; will retry'));
+      this.pipeline
+        .tick()
+        .catch((error: unknown) =>
+          this.logger.error({ err: error }, 'closing timed-out traces failed; will retry'),
+        );
     }, this.config.SESSIONIZER_TICK_MS);
     this.ticker.unref();
   }

@@ -33,12 +33,19 @@ const priceTable = z
       return z.NEVER;
     }
   })
-  .pipe(z.strictObject({ models: z.record(z.string().min(1), modelPrice), defaultPrice: modelPrice }));
+  .pipe(
+    z.strictObject({ models: z.record(z.string().min(1), modelPrice), defaultPrice: modelPrice }),
+  );
 
 /** `project_id:sha256hex` pairs, comma-separated: keys are stored only as their SHA-256. */
 const apiKeyList = z
   .string()
-  .transform((value) => value.split(',').map((entry) => entry.trim()).filter(Boolean))
+  .transform((value) =>
+    value
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean),
+  )
   .pipe(
     z.array(
       z
@@ -97,7 +104,15 @@ export const ConfigSchema = z.object({
   SESSIONIZER_MAX_OPEN_TRACES: positiveInt.default(100000),
   SESSIONIZER_MAX_SPANS_PER_TRACE: positiveInt.default(2000),
   SESSIONIZER_SUCCESS_SAMPLE_RATE: z.coerce.number().min(0).max(1).default(0.1),
-  SESSIONIZER_PRICE_TABLE: priceTable.default({ models: {}, defaultPrice: { inputPerMillion: 3, outputPerMillion: 15, cacheReadPerMillion: 0.3, cacheWritePerMillion: 3.75 } }),
+  SESSIONIZER_PRICE_TABLE: priceTable.default({
+    models: {},
+    defaultPrice: {
+      inputPerMillion: 3,
+      outputPerMillion: 15,
+      cacheReadPerMillion: 0.3,
+      cacheWritePerMillion: 3.75,
+    },
+  }),
   SESSIONIZER_TICK_MS: positiveInt.default(1000),
   SESSIONIZER_FEEDBACK_WINDOW_S: positiveInt.default(604800),
   SESSIONIZER_USER_MEMORY_S: positiveInt.default(31536000),
@@ -107,7 +122,10 @@ export type AppConfig = z.infer<typeof ConfigSchema>;
 export type ConfigVariable = keyof AppConfig;
 
 /** Variables whose values must never reach a log line. */
-export const SECRET_VARIABLES: readonly ConfigVariable[] = ['CLICKHOUSE_PASSWORD', 'GATEWAY_API_KEYS'];
+export const SECRET_VARIABLES: readonly ConfigVariable[] = [
+  'CLICKHOUSE_PASSWORD',
+  'GATEWAY_API_KEYS',
+];
 
 /** Nest injection token under which every app provides its loaded AppConfig. */
 export const APP_CONFIG = Symbol('agentmon.app-config');

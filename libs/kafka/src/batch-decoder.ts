@@ -1,4 +1,10 @@
-import { DeadLetter, decodeTopicRecord, encodeDeadLetterValue, TopicName, TopicRecord } from '@agentmon/contracts';
+import {
+  DeadLetter,
+  decodeTopicRecord,
+  encodeDeadLetterValue,
+  TopicName,
+  TopicRecord,
+} from '@agentmon/contracts';
 
 export interface RawKafkaMessage {
   offset: string;
@@ -35,7 +41,12 @@ export function decodeBatch<T extends TopicName>(
     const key = message.key ? message.key.toString('utf8') : null;
     const parsed = decodeTopicRecord(topic, message.value);
     if (parsed.ok) {
-      batch.records.push({ offset: message.offset, key, timestamp: Number(message.timestamp), value: parsed.value });
+      batch.records.push({
+        offset: message.offset,
+        key,
+        timestamp: Number(message.timestamp),
+        value: parsed.value,
+      });
       continue;
     }
     const invalidJson = parsed.issues.some((issue) => issue.message.startsWith('invalid JSON'));
@@ -53,7 +64,10 @@ export function decodeBatch<T extends TopicName>(
           .map((issue) => `${issue.path || '(record)'}: ${issue.message}`)
           .join('; ')
           .slice(0, 4096),
-        issues: parsed.issues.slice(0, 100).map((issue) => ({ path: issue.path.slice(0, 4096), message: issue.message.slice(0, 4096) })),
+        issues: parsed.issues.slice(0, 100).map((issue) => ({
+          path: issue.path.slice(0, 4096),
+          message: issue.message.slice(0, 4096),
+        })),
         failed_at: now,
         consumer: consumer.app,
         consumer_group: consumer.group,

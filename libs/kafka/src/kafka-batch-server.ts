@@ -67,7 +67,9 @@ export class KafkaBatchServer extends Server<Events> implements CustomTransportS
       maxBytesPerPartition: this.options.maxBytesPerPartition ?? 4 * 1048576,
       allowAutoTopicCreation: false,
     });
-    this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => this.emit('group_join', event.payload));
+    this.consumer.on(this.consumer.events.GROUP_JOIN, (event) =>
+      this.emit('group_join', event.payload),
+    );
     await this.consumer.connect();
     await this.consumer.subscribe({ topics, fromBeginning: this.options.fromBeginning ?? true });
     await this.consumer.run({
@@ -83,21 +85,37 @@ export class KafkaBatchServer extends Server<Events> implements CustomTransportS
     const topic = batch.topic as TopicName;
     const handler = this.getHandlerByPattern(topic);
     if (!handler) throw new Error(`no handler for topic ${topic}`);
-    const decoded = decodeBatch(topic, batch.partition, batch.messages, { app: this.options.app, group: this.options.groupId });
+    const decoded = decodeBatch(topic, batch.partition, batch.messages, {
+      app: this.options.app,
+      group: this.options.groupId,
+    });
     if (decoded.deadLetters.length > 0) {
       await this.producer!.publishRaw(
         Topics.deadLetter,
         decoded.deadLetters.map(({ key, letter }) => ({ key, value: JSON.stringify(letter) })),
       );
-      this.options.logger.warn({ topic, partition: batch.partition, count: decoded.deadLetters.length, first: decoded.deadLetters[0].letter.message }, 'records dead-lettered');
+      this.options.logger.warn(
+        {
+          topic,
+          partition: batch.partition,
+          count: decoded.deadLetters.length,
+          first: decoded.deadLetters[0].letter.message,
+        },
+        'records dead-lettered',
+      );
     }
-    const lastOffset = batch.messages.length > 0 ? batch.messages[batch.messages.length - 1].offset : undefined;
+    const lastOffset =
+      batch.messages.length > 0 ? batch.messages[batch.messages.length - 1].offset : undefined;
     const validated: ValidatedBatch<typeof topic> = {
       topic,
       partition: batch.partition,
       records: decoded.records,
-      nextOffset: lastOffset === undefined ? batch.firstOffset() ?? '0' : (BigInt(lastOffset) + 1n).toString(),
-      commit: (offset) => this.consumer!.commitOffsets([{ topic, partition: batch.partition, offset }]),
+      nextOffset:
+        lastOffset === undefined
+          ? (batch.firstOffset() ?? '0')
+          : (BigInt(lastOffset) + 1n).toString(),
+      commit: (offset) =>
+        this.consumer!.commitOffsets([{ topic, partition: batch.partition, offset }]),
       heartbeat: () => payload.heartbeat(),
       isStale: () => payload.isStale(),
     };

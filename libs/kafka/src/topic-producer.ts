@@ -13,7 +13,10 @@ export class TopicProducer {
   private connecting?: Promise<void>;
 
   constructor(kafka: Kafka) {
-    this.producer = kafka.producer({ allowAutoTopicCreation: false, retry: { retries: 3, initialRetryTime: 100 } });
+    this.producer = kafka.producer({
+      allowAutoTopicCreation: false,
+      retry: { retries: 3, initialRetryTime: 100 },
+    });
   }
 
   static async connect(kafka: Kafka): Promise<TopicProducer> {
@@ -34,12 +37,18 @@ export class TopicProducer {
     if (records.length === 0) return;
     await this.publishRaw(
       topic,
-      records.map((record) => ({ key: topicRecordKey(topic, record), value: encodeTopicRecord(topic, record) })),
+      records.map((record) => ({
+        key: topicRecordKey(topic, record),
+        value: encodeTopicRecord(topic, record),
+      })),
     );
   }
 
   /** Publishes already-keyed values (dead letters keep the original record's key). */
-  async publishRaw(topic: TopicName, messages: { key: string | null; value: string }[]): Promise<void> {
+  async publishRaw(
+    topic: TopicName,
+    messages: { key: string | null; value: string }[],
+  ): Promise<void> {
     if (messages.length === 0) return;
     await this.ensureConnected();
     await this.producer.send({ topic, acks: -1, messages });

@@ -34,17 +34,30 @@ export class AppProcess {
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
   }
 
-  static start(app: string, env: Record<string, string>, forward?: (line: string) => void): AppProcess {
+  static start(
+    app: string,
+    env: Record<string, string>,
+    forward?: (line: string) => void,
+  ): AppProcess {
     return AppProcess.script(`apps/${app}/src/main.ts`, [], env, forward);
   }
 
   /** Any TypeScript entry point of the repo, run through swc like the apps. */
-  static script(path: string, args: string[], env: Record<string, string>, forward?: (line: string) => void): AppProcess {
-    const child = spawn(process.execPath, ['-r', join(ROOT, 'tools/register.js'), join(ROOT, path), ...args], {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+  static script(
+    path: string,
+    args: string[],
+    env: Record<string, string>,
+    forward?: (line: string) => void,
+  ): AppProcess {
+    const child = spawn(
+      process.execPath,
+      ['-r', join(ROOT, 'tools/register.js'), join(ROOT, path), ...args],
+      {
+        cwd: ROOT,
+        env: { ...process.env, ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     return new AppProcess(child, forward);
   }
 
@@ -62,12 +75,16 @@ export class AppProcess {
     return line.url as string;
   }
 
-  async waitForLine(predicate: (line: Record<string, unknown>) => boolean, timeoutMs = 30000): Promise<Record<string, unknown>> {
+  async waitForLine(
+    predicate: (line: Record<string, unknown>) => boolean,
+    timeoutMs = 30000,
+  ): Promise<Record<string, unknown>> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       const found = this.lines.find(predicate);
       if (found) return found;
-      if (this.child.exitCode !== null) throw new Error(`process exited early: ${this.stderr.join('')}`);
+      if (this.child.exitCode !== null)
+        throw new Error(`process exited early: ${this.stderr.join('')}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     throw new Error('expected log line did not appear in time');

@@ -33,7 +33,12 @@ export interface RunningService {
 export async function startHttpService(options: HttpServiceOptions): Promise<RunningService> {
   const readiness = new ReadinessRegistry();
   const imports: ModuleMetadata['imports'] = [
-    ObservabilityModule.forApp({ app: options.app, logger: options.logger, readiness, config: options.config }),
+    ObservabilityModule.forApp({
+      app: options.app,
+      logger: options.logger,
+      readiness,
+      config: options.config,
+    }),
     options.module,
   ];
   @Module({ imports })

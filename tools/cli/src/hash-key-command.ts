@@ -8,6 +8,8 @@ export function createHashKeyCommand(): Command {
     .argument('<project-id>', 'the project the key belongs to')
     .argument('<api-key>', 'the key agents will send')
     .action((projectId: string, apiKey: string) => {
-      process.stdout.write(`${projectId}:${createHash('sha256').update(apiKey, 'utf8').digest('hex')}\n`);
+      process.stdout.write(
+        `${projectId}:${createHash('sha256').update(apiKey, 'utf8').digest('hex')}\n`,
+      );
     });
 }

@@ -31,8 +31,14 @@ async function start(options: StartOptions): Promise<void> {
   logger.info({ started: infra.started, ...infra.env }, 'infrastructure up');
   // The smoke run mints a throwaway key; a real run uses the keys configured in GATEWAY_API_KEYS.
   const smokeKey = `am_smoke_${randomUUID()}`;
-  const smokeEnv: Record<string, string> = options.smoke ? { GATEWAY_API_KEYS: `smoke:${createHash('sha256').update(smokeKey).digest('hex')}` } : {};
-  const supervisor = new AppSupervisor({ ...stringEnv(), ...infra.env, ...smokeEnv }, logger, !options.smoke);
+  const smokeEnv: Record<string, string> = options.smoke
+    ? { GATEWAY_API_KEYS: `smoke:${createHash('sha256').update(smokeKey).digest('hex')}` }
+    : {};
+  const supervisor = new AppSupervisor(
+    { ...stringEnv(), ...infra.env, ...smokeEnv },
+    logger,
+    !options.smoke,
+  );
   const stopAll = async () => {
     await supervisor.stopAll(config.SHUTDOWN_TIMEOUT_MS + 5000);
     await infra.stop();
@@ -61,7 +67,10 @@ async function start(options: StartOptions): Promise<void> {
     logger.info({ urls }, 'AgentMon is ready');
     if (options.smoke) {
       const traceId = await sendSmokeTrace(urls.gateway, smokeKey, clickhouse);
-      logger.info({ traceId }, 'smoke trace went through gateway, Kafka and sessionizer into ClickHouse');
+      logger.info(
+        { traceId },
+        'smoke trace went through gateway, Kafka and sessionizer into ClickHouse',
+      );
     }
     await clickhouse.close();
   } catch (error) {
@@ -71,7 +80,9 @@ async function start(options: StartOptions): Promise<void> {
   }
   if (options.smoke) {
     await stopAll();
-    logger.info('smoke run passed: every app became ready, a trace went end to end, and everything stopped cleanly');
+    logger.info(
+      'smoke run passed: every app became ready, a trace went end to end, and everything stopped cleanly',
+    );
     return;
   }
   await new Promise<void>((resolve) => {

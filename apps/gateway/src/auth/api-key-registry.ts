@@ -24,7 +24,9 @@ export class ApiKeyRegistry {
 }
 
 /** `Authorization: Bearer <key>` or `x-api-key: <key>`. */
-export function apiKeyFromHeaders(headers: Record<string, string | string[] | undefined>): string | undefined {
+export function apiKeyFromHeaders(
+  headers: Record<string, string | string[] | undefined>,
+): string | undefined {
   const authorization = headers.authorization;
   if (typeof authorization === 'string') {
     const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());

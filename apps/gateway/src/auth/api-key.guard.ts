@@ -1,4 +1,10 @@
-import { CanActivate, ExecutionContext, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import {
+  CanActivate,
+  ExecutionContext,
+  Inject,
+  Injectable,
+  UnauthorizedException,
+} from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { ApiKeyRegistry, apiKeyFromHeaders } from './api-key-registry';
 
@@ -12,7 +18,11 @@ export class ApiKeyGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const projectId = this.keys.projectFor(apiKeyFromHeaders(request.headers));
-    if (!projectId) throw new UnauthorizedException({ error: 'unauthorized', message: 'missing or unknown API key (Authorization: Bearer <key> or x-api-key)' });
+    if (!projectId)
+      throw new UnauthorizedException({
+        error: 'unauthorized',
+        message: 'missing or unknown API key (Authorization: Bearer <key> or x-api-key)',
+      });
     request.projectId = projectId;
     return true;
   }

@@ -24,7 +24,13 @@ describe('decideIngest', () => {
     const good = makeSpan();
     const badTokens = makeSpan({ attributes: { input_tokens: -5 } });
     const badOperation = { ...makeSpan(), operation: 'teleport' };
-    const decision = decideIngest('spans', { spans: [good, badTokens, badOperation] }, 'p', NOW, 1000);
+    const decision = decideIngest(
+      'spans',
+      { spans: [good, badTokens, badOperation] },
+      'p',
+      NOW,
+      1000,
+    );
     expect(decision.ok).toBe(false);
     if (decision.ok) return;
     expect(decision.status).toBe(400);
@@ -37,8 +43,18 @@ describe('decideIngest', () => {
   });
 
   it('rejects a client-sent project_id as an unknown field (the tenant comes from the key)', () => {
-    const decision = decideIngest('spans', { spans: [{ ...makeSpan(), project_id: 'someone-else' }] }, 'p', NOW, 1000);
-    expect(decision).toMatchObject({ ok: false, status: 400, issues: [{ index: 0, path: 'spans[0].project_id', message: 'unknown field' }] });
+    const decision = decideIngest(
+      'spans',
+      { spans: [{ ...makeSpan(), project_id: 'someone-else' }] },
+      'p',
+      NOW,
+      1000,
+    );
+    expect(decision).toMatchObject({
+      ok: false,
+      status: 400,
+      issues: [{ index: 0, path: 'spans[0].project_id', message: 'unknown field' }],
+    });
   });
 
   it.each([
@@ -54,12 +70,24 @@ describe('decideIngest', () => {
   });
 
   it('answers 413 past the per-request item cap', () => {
-    const decision = decideIngest('spans', { spans: [makeSpan(), makeSpan(), makeSpan()] }, 'p', NOW, 2);
+    const decision = decideIngest(
+      'spans',
+      { spans: [makeSpan(), makeSpan(), makeSpan()] },
+      'p',
+      NOW,
+      2,
+    );
     expect(decision).toMatchObject({ ok: false, status: 413, issues: [{ path: 'spans' }] });
   });
 
   it('refuses events sent to the spans route', () => {
-    const decision = decideIngest('spans', { spans: [makeSpan()], events: [makeTraceEndEvent()] }, 'p', NOW, 1000);
+    const decision = decideIngest(
+      'spans',
+      { spans: [makeSpan()], events: [makeTraceEndEvent()] },
+      'p',
+      NOW,
+      1000,
+    );
     expect(decision).toMatchObject({ ok: false, status: 400, issues: [{ path: 'events' }] });
   });
 });

@@ -25,13 +25,29 @@ function countItems(body: unknown, route: IngestRoute): number {
  * Turns a request body into spans-topic records for one project, or into the 400/413 that lists
  * every bad item by index and field path. Pure: the tenant and the clock are passed in.
  */
-export function decideIngest(route: IngestRoute, body: unknown, projectId: string, receivedAt: number, maxItems: number): IngestDecision {
+export function decideIngest(
+  route: IngestRoute,
+  body: unknown,
+  projectId: string,
+  receivedAt: number,
+  maxItems: number,
+): IngestDecision {
   const count = countItems(body, route);
   if (count > maxItems) {
-    return { ok: false, status: 413, error: 'too_many_items', issues: [{ path: route, message: `at most ${maxItems} items per request, got ${count}` }] };
+    return {
+      ok: false,
+      status: 413,
+      error: 'too_many_items',
+      issues: [{ path: route, message: `at most ${maxItems} items per request, got ${count}` }],
+    };
   }
   if (typeof body === 'object' && body !== null && OTHER[route] in body) {
-    return { ok: false, status: 400, error: 'invalid_batch', issues: [{ path: OTHER[route], message: `send ${OTHER[route]} to /v1/${OTHER[route]}` }] };
+    return {
+      ok: false,
+      status: 400,
+      error: 'invalid_batch',
+      issues: [{ path: OTHER[route], message: `send ${OTHER[route]} to /v1/${OTHER[route]}` }],
+    };
   }
   const parsed = IngestBatchSchema.safeParse(body);
   if (!parsed.success) {
@@ -42,8 +58,18 @@ export function decideIngest(route: IngestRoute, body: unknown, projectId: strin
     return { ok: false, status: 400, error: 'invalid_batch', issues };
   }
   const records: SpansTopicRecord[] = [
-    ...parsed.data.spans.map((span) => ({ kind: 'span' as const, project_id: projectId, received_at: receivedAt, span })),
-    ...parsed.data.events.map((event) => ({ kind: 'event' as const, project_id: projectId, received_at: receivedAt, event })),
+    ...parsed.data.spans.map((span) => ({
+      kind: 'span' as const,
+      project_id: projectId,
+      received_at: receivedAt,
+      span,
+    })),
+    ...parsed.data.events.map((event) => ({
+      kind: 'event' as const,
+      project_id: projectId,
+      received_at: receivedAt,
+      event,
+    })),
   ];
   return { ok: true, records, spans: parsed.data.spans.length, events: parsed.data.events.length };
 }

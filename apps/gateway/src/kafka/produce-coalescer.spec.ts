@@ -26,7 +26,12 @@ describe('ProduceCoalescer', () => {
 
   it('sends at once when the batch is full', async () => {
     const sink = recorder();
-    const coalescer = new ProduceCoalescer({ ...base, lingerMs: 60000, maxBatchMessages: 2, send: sink.send });
+    const coalescer = new ProduceCoalescer({
+      ...base,
+      lingerMs: 60000,
+      maxBatchMessages: 2,
+      send: sink.send,
+    });
     await coalescer.submit(msgs('a', 'b'));
     expect(sink.sends).toEqual([['a', 'b']]);
   });
@@ -36,7 +41,10 @@ describe('ProduceCoalescer', () => {
       throw new Error('broker down');
     });
     const coalescer = new ProduceCoalescer({ ...base, send: sink.send });
-    const results = await Promise.allSettled([coalescer.submit(msgs('a')), coalescer.submit(msgs('b'))]);
+    const results = await Promise.allSettled([
+      coalescer.submit(msgs('a')),
+      coalescer.submit(msgs('b')),
+    ]);
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
   });
 
@@ -51,7 +59,12 @@ describe('ProduceCoalescer', () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     const sink = recorder(() => gate);
-    const coalescer = new ProduceCoalescer({ ...base, lingerMs: 0, maxPendingMessages: 3, send: sink.send });
+    const coalescer = new ProduceCoalescer({
+      ...base,
+      lingerMs: 0,
+      maxPendingMessages: 3,
+      send: sink.send,
+    });
     const first = coalescer.submit(msgs('a', 'b', 'c'));
     await expect(coalescer.submit(msgs('d'))).rejects.toThrow(/already waiting/);
     await new Promise((resolve) => setTimeout(resolve, 5));

@@ -46,7 +46,9 @@ export class ProduceCoalescer {
 
   submit(messages: KeyedMessage[]): Promise<void> {
     if (this.pending + messages.length > this.options.maxPendingMessages) {
-      return Promise.reject(new GatewayOverloadedError(`${this.pending} records already waiting for Kafka`));
+      return Promise.reject(
+        new GatewayOverloadedError(`${this.pending} records already waiting for Kafka`),
+      );
     }
     this.pending += messages.length;
     return new Promise<void>((resolve, reject) => {
@@ -55,7 +57,16 @@ export class ProduceCoalescer {
         resolve,
         reject,
         settled: false,
-        timer: setTimeout(() => this.settle(waiter, new GatewayOverloadedError(`Kafka did not acknowledge within ${this.options.timeoutMs} ms`)), this.options.timeoutMs),
+        timer: setTimeout(
+          () =>
+            this.settle(
+              waiter,
+              new GatewayOverloadedError(
+                `Kafka did not acknowledge within ${this.options.timeoutMs} ms`,
+              ),
+            ),
+          this.options.timeoutMs,
+        ),
       };
       for (const message of messages) this.messages.push(message);
       this.waiters.push(waiter);

@@ -16,7 +16,11 @@ export class SpansConsumer {
   @EventPattern(Topics.spans)
   async onSpans(@Payload() batch: ValidatedBatch<typeof Topics.spans>): Promise<void> {
     if (batch.isStale()) return;
-    await this.pipeline.handleBatch({ partition: batch.partition, records: batch.records, commit: batch.commit });
+    await this.pipeline.handleBatch({
+      partition: batch.partition,
+      records: batch.records,
+      commit: batch.commit,
+    });
     this.metrics.records.inc(batch.records.length);
     this.metrics.openTraces.set(this.pipeline.openTraces);
   }

@@ -9,7 +9,9 @@ export class InMemorySinks implements SessionizerSinks {
   private readonly userSessions = new Map<string, string[]>();
   failuresLeft = 0;
 
-  async sessionNumbers(traces: readonly (TraceKey & { userId: string | null })[]): Promise<(number | null)[]> {
+  async sessionNumbers(
+    traces: readonly (TraceKey & { userId: string | null })[],
+  ): Promise<(number | null)[]> {
     return traces.map((trace) => {
       if (trace.userId === null) return null;
       const key = `${trace.projectId}/${trace.userId}`;
@@ -24,13 +26,19 @@ export class InMemorySinks implements SessionizerSinks {
     return traces.map((trace) => this.latest.get(`${trace.projectId}/${trace.traceId}`) ?? null);
   }
 
-  async emit(output: { summaries: readonly TraceSummary[]; sampledSpans: readonly { projectId: string; spans: readonly Span[] }[] }): Promise<void> {
+  async emit(output: {
+    summaries: readonly TraceSummary[];
+    sampledSpans: readonly { projectId: string; spans: readonly Span[] }[];
+  }): Promise<void> {
     if (this.failuresLeft > 0) {
       this.failuresLeft -= 1;
       throw new Error('clickhouse unavailable');
     }
     this.emitted.push(...output.summaries);
-    for (const summary of output.summaries) this.latest.set(`${summary.project_id}/${summary.trace_id}`, summary);
-    for (const { spans } of output.sampledSpans) for (const span of spans) this.spans.set(span.trace_id, [...(this.spans.get(span.trace_id) ?? []), span]);
+    for (const summary of output.summaries)
+      this.latest.set(`${summary.project_id}/${summary.trace_id}`, summary);
+    for (const { spans } of output.sampledSpans)
+      for (const span of spans)
+        this.spans.set(span.trace_id, [...(this.spans.get(span.trace_id) ?? []), span]);
   }
 }

@@ -41,7 +41,11 @@ describe('SessionizerPipeline', () => {
     await pipeline.handleBatch(batch(trace.records));
     expect(sinks.emitted).toHaveLength(1);
     expect(() => TraceSummarySchema.parse(sinks.emitted[0])).not.toThrow();
-    expect(sinks.emitted[0]).toMatchObject({ trace_id: trace.trace_id, span_count: 4, revision: 0 });
+    expect(sinks.emitted[0]).toMatchObject({
+      trace_id: trace.trace_id,
+      span_count: 4,
+      revision: 0,
+    });
     expect(commits.at(-1)).toBe(String(trace.records.length));
   });
 
@@ -49,7 +53,9 @@ describe('SessionizerPipeline', () => {
     const { commits, pipeline, batch } = setup();
     const done = makeTrace({ spans: 2 });
     const open = makeTrace({ spans: 3 });
-    const openWithoutEnd = open.records.filter((r) => !(r.kind === 'event' && r.event.type === 'trace_end'));
+    const openWithoutEnd = open.records.filter(
+      (r) => !(r.kind === 'event' && r.event.type === 'trace_end'),
+    );
     await pipeline.handleBatch(batch([...done.records, ...openWithoutEnd]));
     expect(commits.at(-1)).toBe(String(done.records.length));
   });
@@ -71,7 +77,9 @@ describe('SessionizerPipeline', () => {
     const { sinks, pipeline, batch } = setup();
     const trace = makeTrace({ spans: 2 });
     await pipeline.handleBatch(batch(trace.records));
-    const rating = makeEventEnvelope(makeFeedbackEvent('rating', { trace_id: trace.trace_id, rating: 'negative' }));
+    const rating = makeEventEnvelope(
+      makeFeedbackEvent('rating', { trace_id: trace.trace_id, rating: 'negative' }),
+    );
     await pipeline.handleBatch(batch([rating]));
     await pipeline.handleBatch(batch([rating]));
     expect(sinks.emitted.map((s) => [s.revision, s.rating, s.strong_completion])).toEqual([
@@ -83,7 +91,9 @@ describe('SessionizerPipeline', () => {
   it('closes an abandoned trace on the timer when no records arrive', async () => {
     const { sinks, pipeline, batch, now } = setup();
     const trace = makeTrace({ spans: 3 });
-    const noEnd = trace.records.filter((r) => !(r.kind === 'event' && r.event.type === 'trace_end'));
+    const noEnd = trace.records.filter(
+      (r) => !(r.kind === 'event' && r.event.type === 'trace_end'),
+    );
     await pipeline.handleBatch(batch(noEnd));
     expect(sinks.emitted).toHaveLength(0);
     now.t += 60_000;
@@ -100,7 +110,14 @@ describe('SessionizerPipeline after a restart (fresh memory, same sinks)', () =>
     await first.pipeline.handleBatch(first.batch(trace.records));
     const restarted = setup();
     const sinks = first.sinks;
-    const pipeline = new SessionizerPipeline(new TraceAssembler({ rootGraceMs: 1000 }), new SamplingPolicy(), DEFAULT_PRICE_TABLE, sinks, quietEvents, () => restarted.now.t);
+    const pipeline = new SessionizerPipeline(
+      new TraceAssembler({ rootGraceMs: 1000 }),
+      new SamplingPolicy(),
+      DEFAULT_PRICE_TABLE,
+      sinks,
+      quietEvents,
+      () => restarted.now.t,
+    );
     await pipeline.handleBatch(restarted.batch(trace.records.slice(1)));
     expect(sinks.emitted.map((s) => s.revision)).toEqual([0]);
   });
@@ -108,8 +125,17 @@ describe('SessionizerPipeline after a restart (fresh memory, same sinks)', () =>
   it('counts feedback for a trace it never saw instead of inventing one', async () => {
     const { sinks, pipeline, batch, now } = setup();
     let orphans = 0;
-    const counting = new SessionizerPipeline(new TraceAssembler({ rootGraceMs: 10 }), new SamplingPolicy(), DEFAULT_PRICE_TABLE, sinks, { ...quietEvents, orphanFeedback: (n) => (orphans += n) }, () => now.t);
-    const rating = makeEventEnvelope(makeFeedbackEvent('rating', { trace_id: 'never-seen', rating: 'positive' }));
+    const counting = new SessionizerPipeline(
+      new TraceAssembler({ rootGraceMs: 10 }),
+      new SamplingPolicy(),
+      DEFAULT_PRICE_TABLE,
+      sinks,
+      { ...quietEvents, orphanFeedback: (n) => (orphans += n) },
+      () => now.t,
+    );
+    const rating = makeEventEnvelope(
+      makeFeedbackEvent('rating', { trace_id: 'never-seen', rating: 'positive' }),
+    );
     await counting.handleBatch(batch([rating]));
     now.t += 600_000;
     await counting.tick();

@@ -55,7 +55,11 @@ export class SessionizerPipeline {
       const now = this.clock();
       this.committers.set(batch.partition, batch.commit);
       for (const record of batch.records) {
-        const result = this.assembler.ingest(record.value, { partition: batch.partition, offset: BigInt(record.offset) }, now);
+        const result = this.assembler.ingest(
+          record.value,
+          { partition: batch.partition, offset: BigInt(record.offset) },
+          now,
+        );
         this.pendingClosed.push(...result.closed);
         this.pendingLate.push(...result.late);
       }
@@ -110,7 +114,9 @@ export class SessionizerPipeline {
     // A trace already emitted (its records replayed after a crash, or stragglers after its
     // memory was evicted) must not come back as a partial revision 0: its events revise the
     // stored summary instead, and feedback with no stored trace is counted, not invented.
-    const previous = await this.sinks.previousSummaries(closed.map((trace) => ({ projectId: trace.projectId, traceId: trace.traceId })));
+    const previous = await this.sinks.previousSummaries(
+      closed.map((trace) => ({ projectId: trace.projectId, traceId: trace.traceId })),
+    );
     const fresh: ClosedTrace[] = [];
     const revisions: TraceSummary[] = [];
     let lateSpans = 0;
@@ -129,17 +135,26 @@ export class SessionizerPipeline {
     });
     if (lateSpans > 0) this.events.lateSpansIgnored(lateSpans);
     if (orphans > 0) this.events.orphanFeedback(orphans);
-    const users = fresh.map((trace) => ({ projectId: trace.projectId, traceId: trace.traceId, userId: resolveTraceContext(trace.events).user_id ?? null }));
+    const users = fresh.map((trace) => ({
+      projectId: trace.projectId,
+      traceId: trace.traceId,
+      userId: resolveTraceContext(trace.events).user_id ?? null,
+    }));
     const sessionNumbers = await this.sinks.sessionNumbers(users);
     const summaries: TraceSummary[] = [];
     const sampledSpans: { projectId: string; spans: readonly Span[] }[] = [];
     const reasons: Record<string, number> = {};
     const unpriced = new Set<string>();
     fresh.forEach((trace, index) => {
-      const built = buildTraceSummaryWithDiagnostics(trace, { sessionNumber: sessionNumbers[index], now, sampler: this.sampler }, this.prices);
+      const built = buildTraceSummaryWithDiagnostics(
+        trace,
+        { sessionNumber: sessionNumbers[index], now, sampler: this.sampler },
+        this.prices,
+      );
       summaries.push(built.summary);
       built.diagnostics.unpricedModels.forEach((model) => unpriced.add(model));
-      if (built.summary.sampled) sampledSpans.push({ projectId: trace.projectId, spans: trace.spans });
+      if (built.summary.sampled)
+        sampledSpans.push({ projectId: trace.projectId, spans: trace.spans });
       reasons[trace.closedReason] = (reasons[trace.closedReason] ?? 0) + 1;
     });
     await this.sinks.emit({ summaries: [...summaries, ...revisions], sampledSpans });
@@ -149,7 +164,10 @@ export class SessionizerPipeline {
   }
 
   private async applyLate(late: readonly LateRecord[]): Promise<void> {
-    const byTrace = new Map<string, { key: { projectId: string; traceId: string }; events: TraceEvent[] }>();
+    const byTrace = new Map<
+      string,
+      { key: { projectId: string; traceId: string }; events: TraceEvent[] }
+    >();
     let lateSpans = 0;
     for (const item of late) {
       if (item.record.kind !== 'event') {
@@ -157,7 +175,10 @@ export class SessionizerPipeline {
         continue;
       }
       const id = `${item.projectId}\u0000${item.traceId}`;
-      const entry = byTrace.get(id) ?? { key: { projectId: item.projectId, traceId: item.traceId }, events: [] };
+      const entry = byTrace.get(id) ?? {
+        key: { projectId: item.projectId, traceId: item.traceId },
+        events: [],
+      };
       entry.events.push(item.record.event);
       byTrace.set(id, entry);
     }

@@ -11,9 +11,14 @@ export interface TraceKey {
  */
 export interface SessionizerSinks {
   /** Which session of its user each trace is (idempotent per trace); null without a user. */
-  sessionNumbers(traces: readonly (TraceKey & { userId: string | null })[]): Promise<(number | null)[]>;
+  sessionNumbers(
+    traces: readonly (TraceKey & { userId: string | null })[],
+  ): Promise<(number | null)[]>;
   /** The last emitted summary of each trace, for late feedback; null when unknown or expired. */
   previousSummaries(traces: readonly TraceKey[]): Promise<(TraceSummary | null)[]>;
   /** Durably emits: sampled spans and all summaries to ClickHouse, summaries to the traces topic, summaries remembered for revisions. */
-  emit(output: { summaries: readonly TraceSummary[]; sampledSpans: readonly { projectId: string; spans: readonly Span[] }[] }): Promise<void>;
+  emit(output: {
+    summaries: readonly TraceSummary[];
+    sampledSpans: readonly { projectId: string; spans: readonly Span[] }[];
+  }): Promise<void>;
 }

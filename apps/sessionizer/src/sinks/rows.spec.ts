@@ -18,11 +18,15 @@ function insertableColumns(file: string): string[] {
 
 describe('ClickHouse row mappers match their migrations', () => {
   it('maps a trace summary onto every trace_summaries column', () => {
-    expect(Object.keys(toSummaryRow(makeTraceSummary())).sort()).toEqual(insertableColumns('0001_trace_summaries.sql').sort());
+    expect(Object.keys(toSummaryRow(makeTraceSummary())).sort()).toEqual(
+      insertableColumns('0001_trace_summaries.sql').sort(),
+    );
   });
 
   it('maps a span onto every spans column', () => {
-    expect(Object.keys(toSpanRow('p', makeSpan())).sort()).toEqual(insertableColumns('0002_spans.sql').sort());
+    expect(Object.keys(toSpanRow('p', makeSpan())).sort()).toEqual(
+      insertableColumns('0002_spans.sql').sort(),
+    );
   });
 
   it('keeps the numbers and flags of a summary', () => {

@@ -17,7 +17,9 @@ export class SessionizerSinksAdapter implements SessionizerSinks {
     private readonly sessions: UserSessionRegistry,
   ) {}
 
-  sessionNumbers(traces: readonly (TraceKey & { userId: string | null })[]): Promise<(number | null)[]> {
+  sessionNumbers(
+    traces: readonly (TraceKey & { userId: string | null })[],
+  ): Promise<(number | null)[]> {
     return this.sessions.sessionNumbers(traces);
   }
 
@@ -25,11 +27,19 @@ export class SessionizerSinksAdapter implements SessionizerSinks {
     return this.summaries.getMany(traces);
   }
 
-  async emit(output: { summaries: readonly TraceSummary[]; sampledSpans: readonly { projectId: string; spans: readonly Span[] }[] }): Promise<void> {
-    const spanRows = output.sampledSpans.flatMap(({ projectId, spans }) => spans.map((span) => toSpanRow(projectId, span)));
+  async emit(output: {
+    summaries: readonly TraceSummary[];
+    sampledSpans: readonly { projectId: string; spans: readonly Span[] }[];
+  }): Promise<void> {
+    const spanRows = output.sampledSpans.flatMap(({ projectId, spans }) =>
+      spans.map((span) => toSpanRow(projectId, span)),
+    );
     // Storage first, then the topic: a summary downstream can count is always queryable. The
     // pipeline waits for these writes before it commits, so they are flushed now, not on a timer.
-    const stored = Promise.all([this.spanWriter.write(spanRows), this.summaryWriter.write(output.summaries.map(toSummaryRow))]);
+    const stored = Promise.all([
+      this.spanWriter.write(spanRows),
+      this.summaryWriter.write(output.summaries.map(toSummaryRow)),
+    ]);
     await Promise.all([this.spanWriter.flush(), this.summaryWriter.flush()]);
     await stored;
     await this.producer.publish(Topics.traces, output.summaries);

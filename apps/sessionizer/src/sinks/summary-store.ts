@@ -15,7 +15,9 @@ export class SummaryStore {
     return `agentmon:summary:${projectId}:${traceId}`;
   }
 
-  async getMany(keys: readonly { projectId: string; traceId: string }[]): Promise<(TraceSummary | null)[]> {
+  async getMany(
+    keys: readonly { projectId: string; traceId: string }[],
+  ): Promise<(TraceSummary | null)[]> {
     if (keys.length === 0) return [];
     const values = await this.redis.mget(...keys.map((k) => this.key(k.projectId, k.traceId)));
     return values.map((value) => {

@@ -18,13 +18,21 @@ export class UserSessionRegistry {
   ) {}
 
   /** Session numbers for many traces in one round trip; null where the trace has no user. */
-  async sessionNumbers(traces: readonly { projectId: string; userId: string | null; traceId: string }[]): Promise<(number | null)[]> {
+  async sessionNumbers(
+    traces: readonly { projectId: string; userId: string | null; traceId: string }[],
+  ): Promise<(number | null)[]> {
     const pipeline = this.redis.pipeline();
     const asked: number[] = [];
     traces.forEach((trace, index) => {
       if (trace.userId === null) return;
       asked.push(index);
-      pipeline.eval(SESSION_NUMBER_SCRIPT, 1, `agentmon:user-sessions:${trace.projectId}:${trace.userId}`, trace.traceId, String(this.ttlSeconds));
+      pipeline.eval(
+        SESSION_NUMBER_SCRIPT,
+        1,
+        `agentmon:user-sessions:${trace.projectId}:${trace.userId}`,
+        trace.traceId,
+        String(this.ttlSeconds),
+      );
     });
     const results = asked.length > 0 ? ((await pipeline.exec()) ?? []) : [];
     const numbers: (number | null)[] = traces.map(() => null);

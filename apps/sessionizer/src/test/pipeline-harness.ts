@@ -1,5 +1,12 @@
 import { ClickHouseConnection, MigrationRunner } from '@agentmon/clickhouse';
-import { ALL_TOPICS, decodeTopicRecord, SpansTopicRecord, TopicName, TopicRecord, Topics } from '@agentmon/contracts';
+import {
+  ALL_TOPICS,
+  decodeTopicRecord,
+  SpansTopicRecord,
+  TopicName,
+  TopicRecord,
+  Topics,
+} from '@agentmon/contracts';
 import { createKafka, ensureTopics, TopicProducer } from '@agentmon/kafka';
 import { AppProcess } from '@agentmon/launcher';
 import { randomUUID } from 'node:crypto';
@@ -14,8 +21,14 @@ function required(name: string): string {
 export class PipelineHarness {
   readonly database = `agentmon_it_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
   readonly groupId = `sessionizer-it-${randomUUID()}`;
-  readonly kafka = createKafka({ brokers: required('KAFKA_BROKERS').split(','), clientId: 'pipeline-it' });
-  readonly clickhouse = ClickHouseConnection.create({ url: required('CLICKHOUSE_URL'), database: this.database });
+  readonly kafka = createKafka({
+    brokers: required('KAFKA_BROKERS').split(','),
+    clientId: 'pipeline-it',
+  });
+  readonly clickhouse = ClickHouseConnection.create({
+    url: required('CLICKHOUSE_URL'),
+    database: this.database,
+  });
   private producer?: TopicProducer;
 
   async setUp(): Promise<void> {
@@ -56,7 +69,9 @@ export class PipelineHarness {
     await this.producer!.publishRaw(topic, [{ key, value }]);
   }
 
-  async traceRows(): Promise<{ trace_id: string; rows: number; span_count: number; sampled: number; revision: number }[]> {
+  async traceRows(): Promise<
+    { trace_id: string; rows: number; span_count: number; sampled: number; revision: number }[]
+  > {
     return this.clickhouse.query(
       'SELECT trace_id, count() AS rows, any(span_count) AS span_count, any(sampled) AS sampled, max(revision) AS revision FROM {db:Identifier}.trace_summaries FINAL GROUP BY trace_id',
       { db: this.database },
@@ -64,11 +79,18 @@ export class PipelineHarness {
   }
 
   async spanCount(traceId: string): Promise<number> {
-    const [row] = await this.clickhouse.query<{ c: string }>('SELECT count() AS c FROM {db:Identifier}.spans FINAL WHERE trace_id = {t:String}', { db: this.database, t: traceId });
+    const [row] = await this.clickhouse.query<{ c: string }>(
+      'SELECT count() AS c FROM {db:Identifier}.spans FINAL WHERE trace_id = {t:String}',
+      { db: this.database, t: traceId },
+    );
     return Number(row.c);
   }
 
-  async waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 45000): Promise<T> {
+  async waitFor<T>(
+    what: string,
+    probe: () => Promise<T | undefined>,
+    timeoutMs = 45000,
+  ): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     let last: unknown;
     while (Date.now() < deadline) {
@@ -79,18 +101,27 @@ export class PipelineHarness {
       if (value !== undefined) return value;
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
-    throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
+    throw new Error(
+      `timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`,
+    );
   }
 
   /** Reads a topic from the beginning with a fresh group until `done` says enough. */
-  async readTopic<T extends TopicName>(topic: T, done: (records: TopicRecord<T>[]) => boolean, timeoutMs = 30000): Promise<TopicRecord<T>[]> {
+  async readTopic<T extends TopicName>(
+    topic: T,
+    done: (records: TopicRecord<T>[]) => boolean,
+    timeoutMs = 30000,
+  ): Promise<TopicRecord<T>[]> {
     const consumer = this.kafka.consumer({ groupId: `reader-${randomUUID()}` });
     const seen: TopicRecord<T>[] = [];
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
     try {
       await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`read ${seen.length} records of ${topic}, condition not met`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`read ${seen.length} records of ${topic}, condition not met`)),
+          timeoutMs,
+        );
         void consumer.run({
           eachMessage: async ({ message }) => {
             const parsed = decodeTopicRecord(topic, message.value);

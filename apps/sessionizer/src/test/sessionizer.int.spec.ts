@@ -22,7 +22,9 @@ describe('sessionizer against the real broker, ClickHouse and Redis', () => {
   it('turns spans and events into one summary per trace, keeping the spans of failures', async () => {
     const project = `p-${randomUUID()}`;
     const ok = Array.from({ length: 12 }, () => makeTrace({ spans: 4, project_id: project }));
-    const failing = Array.from({ length: 3 }, () => makeTrace({ spans: 5, project_id: project, failing: 'tool_failure' }));
+    const failing = Array.from({ length: 3 }, () =>
+      makeTrace({ spans: 5, project_id: project, failing: 'tool_failure' }),
+    );
     await harness.produceSpans([...ok, ...failing].flatMap((trace) => trace.records));
     const ids = new Set([...ok, ...failing].map((t) => t.trace_id));
     const rows = await harness.waitFor('all summaries in ClickHouse', async () => {
@@ -35,16 +37,37 @@ describe('sessionizer against the real broker, ClickHouse and Redis', () => {
       expect(Number(row.sampled)).toBe(1);
       expect(await harness.spanCount(trace.trace_id)).toBe(5);
     }
-    const published = await harness.readTopic(Topics.traces, (seen) => ids.size === new Set(seen.filter((s) => ids.has(s.trace_id)).map((s) => s.trace_id)).size);
-    expect(published.filter((s) => ids.has(s.trace_id)).every((s) => s.project_id === project)).toBe(true);
+    const published = await harness.readTopic(
+      Topics.traces,
+      (seen) =>
+        ids.size === new Set(seen.filter((s) => ids.has(s.trace_id)).map((s) => s.trace_id)).size,
+    );
+    expect(
+      published.filter((s) => ids.has(s.trace_id)).every((s) => s.project_id === project),
+    ).toBe(true);
   });
 
   it('sends a record that breaks its contract to the dead-letter topic with the reason', async () => {
     const key = `bad-${randomUUID()}`;
-    await harness.produceRaw(Topics.spans, key, JSON.stringify({ kind: 'span', project_id: 'p', received_at: Date.now(), span: { span_id: 'x' } }));
-    const letters = await harness.readTopic(Topics.deadLetter, (seen) => seen.some((l) => l.key === key));
+    await harness.produceRaw(
+      Topics.spans,
+      key,
+      JSON.stringify({
+        kind: 'span',
+        project_id: 'p',
+        received_at: Date.now(),
+        span: { span_id: 'x' },
+      }),
+    );
+    const letters = await harness.readTopic(Topics.deadLetter, (seen) =>
+      seen.some((l) => l.key === key),
+    );
     const letter = letters.find((l) => l.key === key)!;
-    expect(letter).toMatchObject({ reason: 'schema_validation', consumer: 'sessionizer', source_topic: Topics.spans });
+    expect(letter).toMatchObject({
+      reason: 'schema_validation',
+      consumer: 'sessionizer',
+      source_topic: Topics.spans,
+    });
     expect(letter.issues.map((i) => i.path)).toEqual(expect.arrayContaining(['span.trace_id']));
   });
 });

@@ -1,6 +1,6 @@
-import { makeFeedbackEvent, makeSpan } from '@agentmon/testing';
-import { IngestBatchSchema } from './ingest-batch.schema';
-import { parseWith } from './parse-result';
+import { makeFeedbackEvent, makeSpan } from '../index';
+import { IngestBatchSchema } from '@agentmon/contracts';
+import { parseWith } from '@agentmon/contracts';
 
 describe('IngestBatchSchema', () => {
   it('accepts spans and events and normalises them', () => {

@@ -6,15 +6,15 @@ import {
   makeMetricWindow,
   makeSpanEnvelope,
   makeTraceSummary,
-} from '@agentmon/testing';
+} from '../index';
 import {
   decodeTopicRecord,
   encodeTopicRecord,
   parseTopicRecord,
   TopicSchemas,
   topicRecordKey,
-} from './topic-schemas';
-import { ALL_TOPICS, isTopicName, type TopicName, Topics } from './topics';
+} from '@agentmon/contracts';
+import { ALL_TOPICS, isTopicName, type TopicName, Topics } from '@agentmon/contracts';
 
 const VALID: Record<TopicName, unknown[]> = {
   [Topics.spans]: [makeSpanEnvelope(), makeEventEnvelope(makeFeedbackEvent('rating'))],

@@ -1,12 +1,12 @@
-import { makeFeedbackEvent, makeTraceEndEvent, makeTraceStartEvent } from '@agentmon/testing';
-import { Limits } from './limits';
-import { parseWith } from './parse-result';
+import { makeFeedbackEvent, makeTraceEndEvent, makeTraceStartEvent } from '../index';
+import { Limits } from '@agentmon/contracts';
+import { parseWith } from '@agentmon/contracts';
 import {
   type FeedbackEventType,
   TRACE_EVENT_TYPES,
   TraceEventIngestSchema,
   TraceEventSchema,
-} from './trace-event.schema';
+} from '@agentmon/contracts';
 
 const FEEDBACK_TYPES = TRACE_EVENT_TYPES.filter(
   (t): t is FeedbackEventType => t !== 'trace_start' && t !== 'trace_end',

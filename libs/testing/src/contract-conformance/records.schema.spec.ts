@@ -1,12 +1,12 @@
-import { makeAlert, makeDeadLetter, makeMetricWindow, makeTraceSummary } from '@agentmon/testing';
+import { makeAlert, makeDeadLetter, makeMetricWindow, makeTraceSummary } from '../index';
 import type { z } from 'zod';
-import { AlertSchema } from './alert.schema';
-import { DeadLetterSchema } from './dead-letter.schema';
-import { Limits } from './limits';
-import { metricSeriesKey } from './metric-series-key';
-import { MetricWindowSchema } from './metric-window.schema';
-import { parseWith } from './parse-result';
-import { TraceSummarySchema } from './trace-summary.schema';
+import { AlertSchema } from '@agentmon/contracts';
+import { DeadLetterSchema } from '@agentmon/contracts';
+import { Limits } from '@agentmon/contracts';
+import { metricSeriesKey } from '@agentmon/contracts';
+import { MetricWindowSchema } from '@agentmon/contracts';
+import { parseWith } from '@agentmon/contracts';
+import { TraceSummarySchema } from '@agentmon/contracts';
 
 // One table for the derived records: each row is (schema, invalid record, field path it names).
 const INVALID: [string, z.ZodType, unknown, string][] = [

@@ -1,7 +1,7 @@
-import { makeSpan } from '@agentmon/testing';
-import { Limits } from './limits';
-import { parseWith } from './parse-result';
-import { SpanIngestSchema, SpanSchema, StoredSpanSchema } from './span.schema';
+import { makeSpan } from '../index';
+import { Limits } from '@agentmon/contracts';
+import { parseWith } from '@agentmon/contracts';
+import { SpanIngestSchema, SpanSchema, StoredSpanSchema } from '@agentmon/contracts';
 
 const T0 = Date.UTC(2025, 0, 1);
 
