@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-require-imports -- CommonJS jest config */
 // Runs this lib's unit and broker integration specs without the repo-wide integration globalSetup
 // (redis/clickhouse): every broker test starts its own broker on 127.0.0.1:0.
 const path = require('path');

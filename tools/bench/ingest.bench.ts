@@ -1,119 +1,158 @@
-import { ALL_TOPICS } from '@agentmon/contracts';
-import { createKafka, ensureTopics } from '@agentmon/kafka';
-import { AppProcess, startLocalInfrastructure } from '@agentmon/launcher';
+import { ClickHouseConnection, MigrationRunner } from '@agentmon/clickhouse';
+import { ALL_TOPICS, Topics } from '@agentmon/contracts';
+import { createKafka, ensureTopics, TopicProducer } from '@agentmon/kafka';
+import { AppProcess, LocalInfrastructure, startLocalInfrastructure } from '@agentmon/launcher';
 import { makeSpan } from '@agentmon/testing';
-import { randomUUID, createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { benchTraces } from './bench-spans';
 import { runLoad } from './load-test';
 import { median } from './median';
+import { heapBytesPerOpenSpan } from './sessionizer-heap';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
+const SESSIONIZER_TRACES = Number(process.env.BENCH_SESSIONIZER_TRACES ?? 10_000);
 const SPANS_PER_REQUEST = 100;
 
-function bodies(count: number): string[] {
+function requestBodies(count: number): string[] {
   return Array.from({ length: count }, () => {
     const traceIds = Array.from({ length: 10 }, () => randomUUID());
     const spans = Array.from({ length: SPANS_PER_REQUEST }, (_, i) =>
-      makeSpan({
-        trace_id: traceIds[i % traceIds.length],
-        attributes: {
-          model: 'claude-sonnet',
-          input_tokens: 1200,
-          output_tokens: 300,
-          tool_name: 'search',
-        },
-      }),
+      makeSpan({ trace_id: traceIds[i % traceIds.length], attributes: { model: 'claude-sonnet-4', input_tokens: 1200, output_tokens: 300, tool_name: 'search' } }),
     );
     return JSON.stringify({ spans });
   });
 }
 
-async function main(): Promise<void> {
+interface World {
+  brokers: string;
+  infra: LocalInfrastructure;
+  env: Record<string, string>;
+  apiKey: string;
+  stop(): Promise<void>;
+}
+
+/** Broker in its own process (as in production, and away from the load generator's event loop). */
+async function startWorld(): Promise<World> {
   const dataDir = mkdtempSync(join(tmpdir(), 'agentmon-bench-'));
-  // The broker in its own process, as in production: it must not share an event loop with the load generator.
-  const broker = AppProcess.script(
-    'tools/cli/src/main.ts',
-    [
-      'broker',
-      '--port',
-      '0',
-      '--data-dir',
-      join(dataDir, 'kafka'),
-      '--partitions',
-      '6',
-      '--log-level',
-      'warn',
-    ],
-    {},
-  );
+  const broker = AppProcess.script('tools/cli/src/main.ts', ['broker', '--port', '0', '--data-dir', join(dataDir, 'kafka'), '--partitions', '6', '--log-level', 'warn'], {});
   const listening = await broker.waitForLine((line) => line.event === 'listening');
   const brokers = `127.0.0.1:${listening.port}`;
-  const infra = await startLocalInfrastructure({
-    purpose: 'test',
-    env: { KAFKA_BROKERS: brokers },
-  });
-  const apiKey = `am_${randomUUID()}`;
-  const env = {
-    ...infra.env,
-    LOG_LEVEL: 'info',
-    GATEWAY_PORT: '0',
-    GATEWAY_API_KEYS: `bench:${createHash('sha256').update(apiKey).digest('hex')}`,
-  };
+  const infra = await startLocalInfrastructure({ purpose: 'test', env: { KAFKA_BROKERS: brokers } });
   await ensureTopics(createKafka({ brokers: [brokers], clientId: 'bench' }), ALL_TOPICS, 6);
-  const gateway = AppProcess.start('gateway', env);
+  const apiKey = `am_${randomUUID()}`;
+  const env = { ...infra.env, LOG_LEVEL: 'info', GATEWAY_PORT: '0', GATEWAY_API_KEYS: `bench:${createHash('sha256').update(apiKey).digest('hex')}` };
+  return {
+    brokers,
+    infra,
+    env,
+    apiKey,
+    stop: async () => {
+      await infra.stop();
+      await broker.stop(10000);
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function benchGateway(world: World): Promise<{ gateway: { spansPerS: number; p50: number; p99: number }[]; ceiling: number[] }> {
+  const gateway = AppProcess.start('gateway', world.env);
   const ceiling = AppProcess.script('tools/bench/bare-fastify-server.ts', [], {});
-  const payloads = bodies(20);
-  const gatewayRuns: { spansPerS: number; p50: number; p99: number }[] = [];
-  const ceilingRuns: number[] = [];
+  const payloads = requestBodies(20);
+  const headers = { authorization: `Bearer ${world.apiKey}` };
+  const result = { gateway: [] as { spansPerS: number; p50: number; p99: number }[], ceiling: [] as number[] };
   try {
-    const gatewayUrl = await gateway.url();
-    const ceilingUrl = await ceiling.url();
-    await runLoad(gatewayUrl, payloads, {
-      connections: CONNECTIONS,
-      durationS: 1,
-      headers: { authorization: `Bearer ${apiKey}` },
-    }); // warm-up
+    const [gatewayUrl, ceilingUrl] = [await gateway.url(), await ceiling.url()];
+    await runLoad(gatewayUrl, payloads, { connections: CONNECTIONS, durationS: 1, headers }); // warm-up
     for (let run = 0; run < RUNS; run += 1) {
-      const bare = await runLoad(ceilingUrl, payloads, {
-        connections: CONNECTIONS,
-        durationS: DURATION_S,
-      });
-      ceilingRuns.push(bare.requestsPerSecond * SPANS_PER_REQUEST);
-      const load = await runLoad(gatewayUrl, payloads, {
-        connections: CONNECTIONS,
-        durationS: DURATION_S,
-        headers: { authorization: `Bearer ${apiKey}` },
-      });
-      if (load.non2xx > 0 || load.errors > 0)
-        throw new Error(`gateway answered ${load.non2xx} non-2xx and ${load.errors} errors`);
-      gatewayRuns.push({
-        spansPerS: load.requestsPerSecond * SPANS_PER_REQUEST,
-        p50: load.p50Ms,
-        p99: load.p99Ms,
-      });
-      console.log(
-        `run ${run + 1}: gateway ${Math.round(gatewayRuns[run].spansPerS)} spans/s (p50 ${load.p50Ms} ms, p99 ${load.p99Ms} ms), bare fastify ${Math.round(ceilingRuns[run])} spans/s`,
-      );
+      const bare = await runLoad(ceilingUrl, payloads, { connections: CONNECTIONS, durationS: DURATION_S });
+      const load = await runLoad(gatewayUrl, payloads, { connections: CONNECTIONS, durationS: DURATION_S, headers });
+      if (load.non2xx > 0 || load.errors > 0) throw new Error(`gateway answered ${load.non2xx} non-2xx and ${load.errors} errors`);
+      result.ceiling.push(bare.requestsPerSecond * SPANS_PER_REQUEST);
+      result.gateway.push({ spansPerS: load.requestsPerSecond * SPANS_PER_REQUEST, p50: load.p50Ms, p99: load.p99Ms });
+      console.log(`run ${run + 1}: gateway ${Math.round(load.requestsPerSecond * SPANS_PER_REQUEST)} spans/s (p50 ${load.p50Ms} ms, p99 ${load.p99Ms} ms); bare fastify ${Math.round(bare.requestsPerSecond * SPANS_PER_REQUEST)} spans/s`);
     }
   } finally {
     await gateway.stop(10000);
     await ceiling.stop(5000);
-    await infra.stop();
-    await broker.stop(10000);
-    rmSync(dataDir, { recursive: true, force: true });
   }
-  const gatewaySpans = median(gatewayRuns.map((r) => r.spansPerS));
-  const ceilingSpans = median(ceilingRuns);
+  return result;
+}
+
+async function recordsConsumed(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const match = /^agentmon_sessionizer_records_total\{[^}]*\} (\d+)/m.exec(text);
+  return match ? Number(match[1]) : 0;
+}
+
+/** One sessionizer process with a fresh consumer group drains the pre-filled spans topic. */
+async function sessionizerRun(world: World, topicRecords: number, topicSpans: number): Promise<number> {
+  const sessionizer = AppProcess.start('sessionizer', { ...world.env, SESSIONIZER_PORT: '0', SESSIONIZER_ROOT_GRACE_MS: '100', SESSIONIZER_GROUP_ID: `bench-${randomUUID()}` });
+  try {
+    const url = await sessionizer.url();
+    let firstAt = 0;
+    const deadline = Date.now() + 180_000;
+    for (;;) {
+      const consumed = await recordsConsumed(url);
+      if (consumed > 0 && firstAt === 0) firstAt = Date.now();
+      if (consumed >= topicRecords) return topicSpans / ((Date.now() - firstAt) / 1000);
+      if (Date.now() > deadline) throw new Error(`sessionizer consumed ${consumed}/${topicRecords} records in time`);
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  } finally {
+    await sessionizer.stop(15000);
+  }
+}
+
+async function benchSessionizer(world: World): Promise<number[]> {
+  const clickhouse = ClickHouseConnection.create({ url: world.infra.env.CLICKHOUSE_URL, database: 'agentmon' });
+  await new MigrationRunner(clickhouse, { retentionDays: 30 }).run();
+  await clickhouse.close();
+  const kafka = createKafka({ brokers: [world.brokers], clientId: 'bench' });
+  const admin = kafka.admin();
+  await admin.connect();
+  const already = (await admin.fetchTopicOffsets(Topics.spans)).reduce((sum, partition) => sum + Number(partition.high), 0);
+  await admin.disconnect();
+  const records = benchTraces(SESSIONIZER_TRACES, 10, 'bench-sessionizer');
+  const producer = await TopicProducer.connect(kafka);
+  for (let i = 0; i < records.length; i += 5000) await producer.publish(Topics.spans, records.slice(i, i + 5000));
+  await producer.disconnect();
+  // The gateway runs left spans on the topic too; they are consumed and counted as well.
+  const topicRecords = already + records.length;
+  const topicSpans = already + records.filter((record) => record.kind === 'span').length;
+  const runs: number[] = [];
+  for (let run = 0; run < RUNS; run += 1) {
+    runs.push(await sessionizerRun(world, topicRecords, topicSpans));
+    console.log(`run ${run + 1}: sessionizer ${Math.round(runs[run])} spans/s over ${topicRecords} records`);
+  }
+  return runs;
+}
+
+async function main(): Promise<void> {
+  const world = await startWorld();
+  let gateway: Awaited<ReturnType<typeof benchGateway>>;
+  let sessionizer: number[];
+  try {
+    gateway = await benchGateway(world);
+    sessionizer = await benchSessionizer(world);
+  } finally {
+    await world.stop();
+  }
+  const heap = [heapBytesPerOpenSpan(), heapBytesPerOpenSpan(), heapBytesPerOpenSpan()];
+  const gatewaySpans = median(gateway.gateway.map((r) => r.spansPerS));
+  const ceilingSpans = median(gateway.ceiling);
   const figures = {
     gateway_spans_per_s: Math.round(gatewaySpans),
-    gateway_p50_ms: median(gatewayRuns.map((r) => r.p50)),
-    gateway_p99_ms: median(gatewayRuns.map((r) => r.p99)),
+    gateway_p50_ms: median(gateway.gateway.map((r) => r.p50)),
+    gateway_p99_ms: median(gateway.gateway.map((r) => r.p99)),
     bare_fastify_spans_per_s: Math.round(ceilingSpans),
     gateway_to_bare_ratio: Number((gatewaySpans / ceilingSpans).toFixed(3)),
+    sessionizer_spans_per_s: Math.round(median(sessionizer)),
+    heap_bytes_per_open_span: Math.round(median(heap)),
   };
   console.log(JSON.stringify({ bench: 'ingest', figures }));
 }

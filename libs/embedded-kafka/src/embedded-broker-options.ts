@@ -11,7 +11,7 @@ export interface EmbeddedBrokerOptions {
   dataDir: string;
   defaultPartitions?: number;
   autoCreateTopics?: boolean;
-  /** `always` (default): acks=-1 waits for fsync and readers only see fsynced data. */
+  /** `always` (default): acks=1/-1 wait for fsync (group commit) and readers only see fsynced data. */
   fsync?: FsyncPolicy;
   fsyncIntervalMs?: number;
   maxRequestBytes?: number;

@@ -13,6 +13,7 @@ import { silentLogger } from './server/broker-logger';
 import { BrokerServer } from './server/broker-server';
 import { DataWaiters } from './server/data-waiters';
 import { HandlerRegistry } from './server/handler-registry';
+import { DataDirLock } from './storage/data-dir-lock';
 import { LogManager } from './storage/log-manager';
 
 /** A running single-node Kafka-compatible broker. */
@@ -28,7 +29,11 @@ export class EmbeddedBroker {
     private readonly logs: LogManager,
     private readonly waiters: DataWaiters,
     private readonly context: BrokerContext,
-    private readonly groups: { coordinator: GroupCoordinator; offsetStore: OffsetStore },
+    private readonly owned: {
+      coordinator: GroupCoordinator;
+      offsetStore: OffsetStore;
+      lock: DataDirLock;
+    },
   ) {}
 
   /** Bootstrap list for clients, e.g. ['127.0.0.1:9092']. */
@@ -46,13 +51,14 @@ export class EmbeddedBroker {
       try {
         // Stops accepting and reading synchronously; then the coordinator answers parked joins.
         const drained = this.server.close(5000);
-        await this.groups.coordinator.close();
+        await this.owned.coordinator.close();
         await drained;
       } finally {
         clearInterval(wake);
       }
-      await this.groups.offsetStore.close();
+      await this.owned.offsetStore.close();
       await this.logs.close();
+      this.owned.lock.release();
     })();
     return this.closing;
   }
@@ -78,67 +84,68 @@ export function groupsDataDir(dataDir: string): string {
 export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
   const o = resolveOptions(options);
   fs.mkdirSync(o.dataDir, { recursive: true });
-  const logs = LogManager.open({
-    dataDir: o.dataDir,
-    segmentBytes: o.segmentBytes,
-    fsync: o.fsync,
-    fsyncIntervalMs: o.fsyncIntervalMs,
-    retentionMs: o.retentionMs,
-    retentionBytes: o.retentionBytes,
-    retentionCheckMs: o.retentionCheckMs,
-    logger: o.logger,
-  });
-  let offsetStore: OffsetStore;
-  try {
-    offsetStore = await OffsetStore.open(groupsDataDir(o.dataDir));
-  } catch (err) {
-    await logs.close();
-    throw err;
-  }
-  const coordinator = new GroupCoordinator({
-    offsetStore,
-    initialRebalanceDelayMs: o.initialRebalanceDelayMs,
-    logger: o.logger,
-  });
-  const waiters = new DataWaiters();
-  logs.onHighWatermark((log) => waiters.notify(log));
-  const broker: BrokerContext = {
-    settings: {
-      nodeId: 0,
-      advertisedHost: o.advertisedHost,
-      advertisedPort: o.port,
-      autoCreateTopics: o.autoCreateTopics,
-      defaultPartitions: o.defaultPartitions,
-      clusterId: 'agentmon-embedded',
-    },
-    logs,
-    coordinator,
-    logger: o.logger,
-    shuttingDown: false,
-    waitForData: (parts, ms, cancelled) => waiters.wait(parts, ms, cancelled),
+  // Undo what was opened so far if a later step fails (bad dir, port in use, ...).
+  const undo: (() => unknown)[] = [];
+  const rollback = async (): Promise<void> => {
+    for (const step of undo.reverse()) await Promise.resolve(step()).catch(() => undefined);
   };
-  const registry = registerAllHandlers(new HandlerRegistry());
-  const server = new BrokerServer(registry, broker, {
-    maxRequestBytes: o.maxRequestBytes,
-    maxInFlight: 256,
-    maxQueuedResponseBytes: 64 * 1024 * 1024,
-  });
-  let port: number;
   try {
-    port = await server.listen(o.host, o.port);
+    const lock = DataDirLock.acquire(o.dataDir);
+    undo.push(() => lock.release());
+    const logs = LogManager.open({
+      dataDir: o.dataDir,
+      segmentBytes: o.segmentBytes,
+      fsync: o.fsync,
+      fsyncIntervalMs: o.fsyncIntervalMs,
+      retentionMs: o.retentionMs,
+      retentionBytes: o.retentionBytes,
+      retentionCheckMs: o.retentionCheckMs,
+      logger: o.logger,
+    });
+    undo.push(() => logs.close());
+    const offsetStore = await OffsetStore.open(groupsDataDir(o.dataDir));
+    undo.push(() => offsetStore.close());
+    const coordinator = new GroupCoordinator({
+      offsetStore,
+      initialRebalanceDelayMs: o.initialRebalanceDelayMs,
+      logger: o.logger,
+    });
+    undo.push(() => coordinator.close());
+    const waiters = new DataWaiters();
+    logs.onHighWatermark((log) => waiters.notify(log));
+    const broker: BrokerContext = {
+      settings: {
+        nodeId: 0,
+        advertisedHost: o.advertisedHost,
+        advertisedPort: o.port,
+        autoCreateTopics: o.autoCreateTopics,
+        defaultPartitions: o.defaultPartitions,
+        clusterId: 'agentmon-embedded',
+      },
+      logs,
+      coordinator,
+      logger: o.logger,
+      shuttingDown: false,
+      waitForData: (parts, ms, cancelled) => waiters.wait(parts, ms, cancelled),
+    };
+    const server = new BrokerServer(registerAllHandlers(new HandlerRegistry()), broker, {
+      maxRequestBytes: o.maxRequestBytes,
+      maxInFlight: 256,
+      maxQueuedResponseBytes: 64 * 1024 * 1024,
+    });
+    const port = await server.listen(o.host, o.port);
+    broker.settings.advertisedPort = port;
+    o.logger.info(
+      { host: o.host, port, dataDir: o.dataDir, fsync: o.fsync },
+      'embedded kafka broker listening',
+    );
+    return new EmbeddedBroker(o.advertisedHost, port, o.dataDir, server, logs, waiters, broker, {
+      coordinator,
+      offsetStore,
+      lock,
+    });
   } catch (err) {
-    await coordinator.close();
-    await offsetStore.close();
-    await logs.close();
+    await rollback();
     throw err;
   }
-  broker.settings.advertisedPort = port;
-  o.logger.info(
-    { host: o.host, port, dataDir: o.dataDir, fsync: o.fsync },
-    'embedded kafka broker listening',
-  );
-  return new EmbeddedBroker(o.advertisedHost, port, o.dataDir, server, logs, waiters, broker, {
-    coordinator,
-    offsetStore,
-  });
 }

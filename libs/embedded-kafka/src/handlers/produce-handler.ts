@@ -147,7 +147,9 @@ export const produceHandler: ApiHandler = {
       for (const d of durable) d.catch(() => undefined);
       return null;
     }
-    if (acks === -1 && durable.length > 0) {
+    // On one node acks=1 and acks=-1 mean the same ("the leader has it"); both wait for the fsync
+    // policy so that an acknowledged record is always durable and already visible to readers.
+    if (durable.length > 0) {
       let timedOut = false;
       let failed = false;
       let timer: NodeJS.Timeout | undefined;
@@ -172,8 +174,6 @@ export const produceHandler: ApiHandler = {
             if (p.errorCode === 0)
               p.errorCode = failed ? ErrorCode.KAFKA_STORAGE_ERROR : ErrorCode.REQUEST_TIMED_OUT;
       }
-    } else {
-      for (const d of durable) d.catch(() => undefined);
     }
     return writeResponse(req.apiVersion, results);
   },

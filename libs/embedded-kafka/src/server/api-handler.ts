@@ -1,9 +1,9 @@
+import type { GroupCoordinator } from '../coordinator/group-coordinator';
 import type { KafkaReader } from '../protocol/kafka-reader';
 import type { KafkaWriter } from '../protocol/kafka-writer';
 import type { LogManager } from '../storage/log-manager';
 import type { PartitionLog } from '../storage/partition-log';
 import type { BrokerLogger } from './broker-logger';
-import type { GroupCoordinatorPort } from './group-coordinator-port';
 
 export interface BrokerSettings {
   nodeId: number;
@@ -19,7 +19,7 @@ export interface BrokerSettings {
 export interface BrokerContext {
   settings: BrokerSettings;
   logs: LogManager;
-  coordinator: GroupCoordinatorPort;
+  coordinator: GroupCoordinator;
   logger: BrokerLogger;
   /** Set by close(): long polls answer with what they have instead of parking again. */
   shuttingDown: boolean;

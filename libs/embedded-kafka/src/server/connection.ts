@@ -14,6 +14,8 @@ export interface ConnectionLimits {
   maxQueuedResponseBytes: number;
 }
 
+const IDLE_TIMEOUT_MS = 10 * 60 * 1000;
+
 interface Slot {
   done: boolean;
   bufs: Buffer[] | null;
@@ -30,6 +32,8 @@ export class Connection {
   private slots: Slot[] = [];
   private closed = false;
   private paused = false;
+  /** Set by stopReading(): backpressure must not resume a connection that is being drained. */
+  private stopping = false;
   readonly peer: string;
   private readonly clientHost: string;
 
@@ -43,6 +47,8 @@ export class Connection {
     this.clientHost = socket.remoteAddress ?? 'unknown';
     this.peer = `${this.clientHost}:${socket.remotePort ?? 0}`;
     socket.setNoDelay(true);
+    // Like Kafka's connections.max.idle.ms: a peer that stalls mid-frame cannot pin its buffer forever.
+    socket.setTimeout(IDLE_TIMEOUT_MS, () => this.kill('idle timeout'));
     socket.on('data', (d: Buffer) => this.onData(d));
     socket.on('error', (err) =>
       this.broker.logger.debug({ peer: this.peer, err: err.message }, 'socket error'),
@@ -283,6 +289,4 @@ export class Connection {
       this.socket.resume();
     }
   }
-
-  stopping = false;
 }

@@ -175,6 +175,18 @@ describe('broker robustness (raw sockets)', () => {
     c.close();
   });
 
+  it('reassembles requests split at every byte boundary', async () => {
+    const c = await RawKafkaClient.connect(broker.port);
+    const bytes = Buffer.concat([apiVersionsV0(21), apiVersionsV0(22)]);
+    for (const b of bytes) {
+      c.write(Buffer.from([b]));
+      await new Promise((r) => setImmediate(r));
+    }
+    expect((await c.next()).correlationId).toBe(21);
+    expect((await c.next()).correlationId).toBe(22);
+    c.close();
+  });
+
   it('serves hundreds of concurrent connections', async () => {
     const clients = await Promise.all(
       Array.from({ length: 300 }, () => RawKafkaClient.connect(broker.port)),

@@ -38,6 +38,7 @@ describe('LogManager', () => {
     expect(m.createTopic('one', 3)).toBe(ErrorCode.NONE);
     expect(m.createTopic('one', 3)).toBe(ErrorCode.TOPIC_ALREADY_EXISTS);
     expect(m.createTopic('two', 0)).toBe(ErrorCode.INVALID_PARTITIONS);
+    expect(m.createTopic('two', 5000)).toBe(ErrorCode.INVALID_PARTITIONS);
     expect(m.createTopic('bad/name', 1)).toBe(ErrorCode.INVALID_TOPIC_EXCEPTION);
     expect(m.createTopic('gone', 1)).toBe(ErrorCode.NONE);
     const buf = await kafkajsRecordBatch({ values: ['a'] });

@@ -24,6 +24,8 @@ interface TopicsFile {
   nextProducerId: number;
 }
 
+/** Each partition holds an open file; this keeps one request from exhausting descriptors. */
+const MAX_PARTITIONS = 1000;
 const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
 
 export function validateTopicName(name: string): boolean {
@@ -117,13 +119,23 @@ export class LogManager {
   createTopic(name: string, partitions: number): number {
     if (!validateTopicName(name)) return ErrorCode.INVALID_TOPIC_EXCEPTION;
     if (this.topics.has(name)) return ErrorCode.TOPIC_ALREADY_EXISTS;
-    if (!Number.isInteger(partitions) || partitions < 1 || partitions > 10000)
+    if (!Number.isInteger(partitions) || partitions < 1 || partitions > MAX_PARTITIONS)
       return ErrorCode.INVALID_PARTITIONS;
     const logs: PartitionLog[] = [];
-    for (let p = 0; p < partitions; p++) {
-      // A leftover directory from a deletion that crashed midway must not resurrect old data.
-      fs.rmSync(path.join(this.logsDir, `${name}-${p}`), { recursive: true, force: true });
-      logs.push(this.openPartition(name, p));
+    try {
+      for (let p = 0; p < partitions; p++) {
+        // A leftover directory from a deletion that crashed midway must not resurrect old data.
+        fs.rmSync(path.join(this.logsDir, `${name}-${p}`), { recursive: true, force: true });
+        logs.push(this.openPartition(name, p));
+      }
+    } catch (err) {
+      // E.g. EMFILE: leave no half-created topic behind.
+      for (const l of logs) l.destroy();
+      this.opts.logger.error(
+        { topic: name, partitions, err: (err as Error).message },
+        'topic creation failed',
+      );
+      return ErrorCode.KAFKA_STORAGE_ERROR;
     }
     fsyncDir(this.logsDir);
     this.topics.set(name, logs);

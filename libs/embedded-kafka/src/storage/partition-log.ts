@@ -34,6 +34,8 @@ export class PartitionLog {
   private flushing = false;
   private flushWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
   private dirty = false;
+  /** Segments rolled since the last fsync round; synced together with the active one. */
+  private rolledUnsynced: Segment[] = [];
   private closed = false;
 
   private constructor(
@@ -158,10 +160,14 @@ export class PartitionLog {
   }
 
   private roll(): void {
-    // The old segment becomes immutable: make it durable now so only the active one can tear.
-    this.active.fsyncSync();
+    // The old segment's unsynced tail is fsynced by the next flush round (with the new active one),
+    // not synchronously here: a 128 MiB fsync would stall the event loop.
+    this.rolledUnsynced.push(this.active);
     this.segments.push(Segment.create(this.dir, this.logEndOffset));
     fsyncDir(this.dir);
+    if (this.opts.fsync !== 'always') {
+      this.flush().catch(() => undefined);
+    }
   }
 
   /**
@@ -181,23 +187,37 @@ export class PartitionLog {
     const upTo = this.logEndOffset;
     this.dirty = false;
     this.flushing = true;
-    this.active.fsync((err) => {
-      this.flushing = false;
-      if (err) {
-        this.opts.logger.error(
-          { topic: this.topic, partition: this.partition, err: err.message },
-          'fsync failed',
-        );
-        for (const w of waiters) w.reject(err);
-      } else {
-        if (upTo > this.highWatermark) {
-          this.highWatermark = upTo;
-          this.opts.onHighWatermark(this);
-        }
-        for (const w of waiters) w.resolve();
+    const segs = [...this.rolledUnsynced, this.active];
+    this.rolledUnsynced = [];
+    let pending = segs.length;
+    let firstErr: Error | null = null;
+    const done = (err: Error | null): void => {
+      firstErr ??= err;
+      if (--pending === 0) this.afterFlush(firstErr, waiters, upTo);
+    };
+    for (const seg of segs) seg.fsync(done);
+  }
+
+  private afterFlush(
+    err: Error | null,
+    waiters: { resolve: () => void; reject: (e: Error) => void }[],
+    upTo: number,
+  ): void {
+    this.flushing = false;
+    if (err) {
+      this.opts.logger.error(
+        { topic: this.topic, partition: this.partition, err: err.message },
+        'fsync failed',
+      );
+      for (const w of waiters) w.reject(err);
+    } else {
+      if (upTo > this.highWatermark) {
+        this.highWatermark = upTo;
+        this.opts.onHighWatermark(this);
       }
-      if (this.flushWaiters.length > 0) this.startFlush();
-    });
+      for (const w of waiters) w.resolve();
+    }
+    if (this.flushWaiters.length > 0) this.startFlush();
   }
 
   /** Used by the interval policy's timer and by close. */

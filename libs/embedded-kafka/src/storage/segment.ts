@@ -158,9 +158,6 @@ export class Segment {
     if (this.fd < 0) return cb(null);
     fs.fsync(this.fd, cb);
   }
-  fsyncSync(): void {
-    fs.fsyncSync(this.fd);
-  }
   close(): void {
     if (this.fd >= 0) {
       fs.closeSync(this.fd);

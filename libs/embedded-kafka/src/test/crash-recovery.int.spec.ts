@@ -136,10 +136,12 @@ describe('durability across SIGKILL (broker as a child process)', () => {
       'all 100 committed',
       async () => consumed >= 100 && (await committedSum(admin)) === 100,
     );
+    // Clients leave first so they do not spin on a dead broker; the broker itself still dies
+    // without any chance to flush or close its offset log.
+    await consumer.disconnect();
+    await admin.disconnect();
     proc.child.kill('SIGKILL');
     await waitExit(proc.child);
-    await consumer.disconnect().catch(() => undefined);
-    await admin.disconnect().catch(() => undefined);
 
     proc = await spawnBrokerProcess(['--port', '0', '--data-dir', dataDir, '--log-level', 'warn']);
     kafka = new Kafka({ brokers: [`127.0.0.1:${proc.port}`], logLevel: logLevel.NOTHING });

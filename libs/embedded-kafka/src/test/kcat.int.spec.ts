@@ -28,7 +28,7 @@ describe('librdkafka (kcat) against the embedded broker', () => {
     expect(meta.topics.find((t) => t.topic === 'kcat-meta')?.partitions).toHaveLength(3);
   });
 
-  it('-P then -C round-trips keys and values in order per partition, with every codec', async () => {
+  it('-P (idempotent) then -C round-trips keys and values in order per partition, with every codec', async () => {
     const lines = Array.from({ length: 200 }, (_, i) => `k${i}:value-${i}`);
     for (const codec of ['none', 'gzip', 'snappy', 'lz4', 'zstd']) {
       const topic = `kcat-rt-${codec}`;
@@ -47,6 +47,9 @@ describe('librdkafka (kcat) against the embedded broker', () => {
           codec,
           '-X',
           'linger.ms=5',
+          // Exercises InitProducerId and per-partition sequence checks from librdkafka too.
+          '-X',
+          'enable.idempotence=true',
         ],
         `${lines.join('\n')}\n`,
       );
