@@ -22,7 +22,15 @@ function requestBodies(count: number): string[] {
   return Array.from({ length: count }, () => {
     const traceIds = Array.from({ length: 10 }, () => randomUUID());
     const spans = Array.from({ length: SPANS_PER_REQUEST }, (_, i) =>
-      makeSpan({ trace_id: traceIds[i % traceIds.length], attributes: { model: 'claude-sonnet-4', input_tokens: 1200, output_tokens: 300, tool_name: 'search' } }),
+      makeSpan({
+        trace_id: traceIds[i % traceIds.length],
+        attributes: {
+          model: 'claude-sonnet-4',
+          input_tokens: 1200,
+          output_tokens: 300,
+          tool_name: 'search',
+        },
+      }),
     );
     return JSON.stringify({ spans });
   });
@@ -39,13 +47,35 @@ interface World {
 /** Broker in its own process (as in production, and away from the load generator's event loop). */
 async function startWorld(): Promise<World> {
   const dataDir = mkdtempSync(join(tmpdir(), 'agentmon-bench-'));
-  const broker = AppProcess.script('tools/cli/src/main.ts', ['broker', '--port', '0', '--data-dir', join(dataDir, 'kafka'), '--partitions', '6', '--log-level', 'warn'], {});
+  const broker = AppProcess.script(
+    'tools/cli/src/main.ts',
+    [
+      'broker',
+      '--port',
+      '0',
+      '--data-dir',
+      join(dataDir, 'kafka'),
+      '--partitions',
+      '6',
+      '--log-level',
+      'warn',
+    ],
+    {},
+  );
   const listening = await broker.waitForLine((line) => line.event === 'listening');
   const brokers = `127.0.0.1:${listening.port}`;
-  const infra = await startLocalInfrastructure({ purpose: 'test', env: { KAFKA_BROKERS: brokers } });
+  const infra = await startLocalInfrastructure({
+    purpose: 'test',
+    env: { KAFKA_BROKERS: brokers },
+  });
   await ensureTopics(createKafka({ brokers: [brokers], clientId: 'bench' }), ALL_TOPICS, 6);
   const apiKey = `am_${randomUUID()}`;
-  const env = { ...infra.env, LOG_LEVEL: 'info', GATEWAY_PORT: '0', GATEWAY_API_KEYS: `bench:${createHash('sha256').update(apiKey).digest('hex')}` };
+  const env = {
+    ...infra.env,
+    LOG_LEVEL: 'info',
+    GATEWAY_PORT: '0',
+    GATEWAY_API_KEYS: `bench:${createHash('sha256').update(apiKey).digest('hex')}`,
+  };
   return {
     brokers,
     infra,
@@ -59,22 +89,41 @@ async function startWorld(): Promise<World> {
   };
 }
 
-async function benchGateway(world: World): Promise<{ gateway: { spansPerS: number; p50: number; p99: number }[]; ceiling: number[] }> {
+async function benchGateway(
+  world: World,
+): Promise<{ gateway: { spansPerS: number; p50: number; p99: number }[]; ceiling: number[] }> {
   const gateway = AppProcess.start('gateway', world.env);
   const ceiling = AppProcess.script('tools/bench/bare-fastify-server.ts', [], {});
   const payloads = requestBodies(20);
   const headers = { authorization: `Bearer ${world.apiKey}` };
-  const result = { gateway: [] as { spansPerS: number; p50: number; p99: number }[], ceiling: [] as number[] };
+  const result = {
+    gateway: [] as { spansPerS: number; p50: number; p99: number }[],
+    ceiling: [] as number[],
+  };
   try {
     const [gatewayUrl, ceilingUrl] = [await gateway.url(), await ceiling.url()];
     await runLoad(gatewayUrl, payloads, { connections: CONNECTIONS, durationS: 1, headers }); // warm-up
     for (let run = 0; run < RUNS; run += 1) {
-      const bare = await runLoad(ceilingUrl, payloads, { connections: CONNECTIONS, durationS: DURATION_S });
-      const load = await runLoad(gatewayUrl, payloads, { connections: CONNECTIONS, durationS: DURATION_S, headers });
-      if (load.non2xx > 0 || load.errors > 0) throw new Error(`gateway answered ${load.non2xx} non-2xx and ${load.errors} errors`);
+      const bare = await runLoad(ceilingUrl, payloads, {
+        connections: CONNECTIONS,
+        durationS: DURATION_S,
+      });
+      const load = await runLoad(gatewayUrl, payloads, {
+        connections: CONNECTIONS,
+        durationS: DURATION_S,
+        headers,
+      });
+      if (load.non2xx > 0 || load.errors > 0)
+        throw new Error(`gateway answered ${load.non2xx} non-2xx and ${load.errors} errors`);
       result.ceiling.push(bare.requestsPerSecond * SPANS_PER_REQUEST);
-      result.gateway.push({ spansPerS: load.requestsPerSecond * SPANS_PER_REQUEST, p50: load.p50Ms, p99: load.p99Ms });
-      console.log(`run ${run + 1}: gateway ${Math.round(load.requestsPerSecond * SPANS_PER_REQUEST)} spans/s (p50 ${load.p50Ms} ms, p99 ${load.p99Ms} ms); bare fastify ${Math.round(bare.requestsPerSecond * SPANS_PER_REQUEST)} spans/s`);
+      result.gateway.push({
+        spansPerS: load.requestsPerSecond * SPANS_PER_REQUEST,
+        p50: load.p50Ms,
+        p99: load.p99Ms,
+      });
+      console.log(
+        `run ${run + 1}: gateway ${Math.round(load.requestsPerSecond * SPANS_PER_REQUEST)} spans/s (p50 ${load.p50Ms} ms, p99 ${load.p99Ms} ms); bare fastify ${Math.round(bare.requestsPerSecond * SPANS_PER_REQUEST)} spans/s`,
+      );
     }
   } finally {
     await gateway.stop(10000);
@@ -90,8 +139,17 @@ async function recordsConsumed(url: string): Promise<number> {
 }
 
 /** One sessionizer process with a fresh consumer group drains the pre-filled spans topic. */
-async function sessionizerRun(world: World, topicRecords: number, topicSpans: number): Promise<number> {
-  const sessionizer = AppProcess.start('sessionizer', { ...world.env, SESSIONIZER_PORT: '0', SESSIONIZER_ROOT_GRACE_MS: '100', SESSIONIZER_GROUP_ID: `bench-${randomUUID()}` });
+async function sessionizerRun(
+  world: World,
+  topicRecords: number,
+  topicSpans: number,
+): Promise<number> {
+  const sessionizer = AppProcess.start('sessionizer', {
+    ...world.env,
+    SESSIONIZER_PORT: '0',
+    SESSIONIZER_ROOT_GRACE_MS: '100',
+    SESSIONIZER_GROUP_ID: `bench-${randomUUID()}`,
+  });
   try {
     const url = await sessionizer.url();
     let firstAt = 0;
@@ -100,7 +158,8 @@ async function sessionizerRun(world: World, topicRecords: number, topicSpans: nu
       const consumed = await recordsConsumed(url);
       if (consumed > 0 && firstAt === 0) firstAt = Date.now();
       if (consumed >= topicRecords) return topicSpans / ((Date.now() - firstAt) / 1000);
-      if (Date.now() > deadline) throw new Error(`sessionizer consumed ${consumed}/${topicRecords} records in time`);
+      if (Date.now() > deadline)
+        throw new Error(`sessionizer consumed ${consumed}/${topicRecords} records in time`);
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
   } finally {
@@ -109,17 +168,24 @@ async function sessionizerRun(world: World, topicRecords: number, topicSpans: nu
 }
 
 async function benchSessionizer(world: World): Promise<number[]> {
-  const clickhouse = ClickHouseConnection.create({ url: world.infra.env.CLICKHOUSE_URL, database: 'agentmon' });
+  const clickhouse = ClickHouseConnection.create({
+    url: world.infra.env.CLICKHOUSE_URL,
+    database: 'agentmon',
+  });
   await new MigrationRunner(clickhouse, { retentionDays: 30 }).run();
   await clickhouse.close();
   const kafka = createKafka({ brokers: [world.brokers], clientId: 'bench' });
   const admin = kafka.admin();
   await admin.connect();
-  const already = (await admin.fetchTopicOffsets(Topics.spans)).reduce((sum, partition) => sum + Number(partition.high), 0);
+  const already = (await admin.fetchTopicOffsets(Topics.spans)).reduce(
+    (sum, partition) => sum + Number(partition.high),
+    0,
+  );
   await admin.disconnect();
   const records = benchTraces(SESSIONIZER_TRACES, 10, 'bench-sessionizer');
   const producer = await TopicProducer.connect(kafka);
-  for (let i = 0; i < records.length; i += 5000) await producer.publish(Topics.spans, records.slice(i, i + 5000));
+  for (let i = 0; i < records.length; i += 5000)
+    await producer.publish(Topics.spans, records.slice(i, i + 5000));
   await producer.disconnect();
   // The gateway runs left spans on the topic too; they are consumed and counted as well.
   const topicRecords = already + records.length;
@@ -127,7 +193,9 @@ async function benchSessionizer(world: World): Promise<number[]> {
   const runs: number[] = [];
   for (let run = 0; run < RUNS; run += 1) {
     runs.push(await sessionizerRun(world, topicRecords, topicSpans));
-    console.log(`run ${run + 1}: sessionizer ${Math.round(runs[run])} spans/s over ${topicRecords} records`);
+    console.log(
+      `run ${run + 1}: sessionizer ${Math.round(runs[run])} spans/s over ${topicRecords} records`,
+    );
   }
   return runs;
 }

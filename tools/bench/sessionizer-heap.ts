@@ -11,14 +11,19 @@ function settledHeap(): number {
 /** Heap held per span while its trace is open (no trace_end yet), measured after full GCs. */
 export function heapBytesPerOpenSpan(traceCount = 20_000, spansPerTrace = 10): number {
   const spans = spanRecordsOnly(benchTraces(traceCount, spansPerTrace));
-  const assembler = new TraceAssembler({ maxOpenTraces: traceCount * 2, inactivityTimeoutMs: 3_600_000, rootGraceMs: 3_600_000 });
+  const assembler = new TraceAssembler({
+    maxOpenTraces: traceCount * 2,
+    inactivityTimeoutMs: 3_600_000,
+    rootGraceMs: 3_600_000,
+  });
   const before = settledHeap();
   let offset = 0n;
   const now = Date.now();
   for (const record of spans) assembler.ingest(record, { partition: 0, offset: offset++ }, now);
   const after = settledHeap();
   const open = assembler.openSpanCount;
-  if (open !== spans.length) throw new Error(`expected ${spans.length} open spans, assembler holds ${open}`);
+  if (open !== spans.length)
+    throw new Error(`expected ${spans.length} open spans, assembler holds ${open}`);
   // The records themselves are referenced by the assembler; `spans` keeps them alive anyway, so
   // the delta is the assembler's own structures plus nothing else.
   const perSpan = (after - before) / open;

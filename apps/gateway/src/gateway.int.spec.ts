@@ -14,7 +14,11 @@ function brokers(): string[] {
   return list.split(',');
 }
 
-async function readSpansTopic(traceId: string, expected: number, groupId: string): Promise<SpansTopicRecord[]> {
+async function readSpansTopic(
+  traceId: string,
+  expected: number,
+  groupId: string,
+): Promise<SpansTopicRecord[]> {
   const consumer = createKafka({ brokers: brokers(), clientId: 'gateway-it' }).consumer({
     groupId,
   });
@@ -32,7 +36,8 @@ async function readSpansTopic(traceId: string, expected: number, groupId: string
         if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
         const record = parsed.value;
         // The topic is shared with other suites: keep only this test's trace.
-        if ((record.kind === 'span' ? record.span.trace_id : record.event.trace_id) === traceId) seen.push(record);
+        if ((record.kind === 'span' ? record.span.trace_id : record.event.trace_id) === traceId)
+          seen.push(record);
         if (seen.length >= expected) {
           clearTimeout(timer);
           resolve();

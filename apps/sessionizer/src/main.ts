@@ -18,6 +18,7 @@ void runServiceMain({
           groupId: config.SESSIONIZER_GROUP_ID,
           topics: [Topics.spans],
           sessionTimeoutMs: config.SESSIONIZER_SESSION_TIMEOUT_MS,
+          partitionsConsumedConcurrently: config.SESSIONIZER_PARTITIONS_CONCURRENTLY,
           logger,
         }),
       },

@@ -1,4 +1,6 @@
+import { LOGGER } from '@agentmon/observability';
 import { Inject, Injectable } from '@nestjs/common';
+import type { Logger } from 'pino';
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { PipelineEvents } from './pipeline/sessionizer-pipeline';
 
@@ -12,7 +14,12 @@ export class SessionizerMetrics implements PipelineEvents {
   readonly records: Counter;
   readonly openTraces: Gauge;
 
-  constructor(@Inject(Registry) registry: Registry) {
+  private readonly emitFailures: Counter;
+
+  constructor(
+    @Inject(Registry) registry: Registry,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {
     const registers = [registry];
     this.closed = new Counter({
       name: 'agentmon_sessionizer_traces_closed_total',
@@ -46,6 +53,11 @@ export class SessionizerMetrics implements PipelineEvents {
       help: 'Spans-topic records consumed',
       registers,
     });
+    this.emitFailures = new Counter({
+      name: 'agentmon_sessionizer_emit_failures_total',
+      help: 'Failed attempts to store/publish closed traces (retried)',
+      registers,
+    });
     this.openTraces = new Gauge({
       name: 'agentmon_sessionizer_open_traces',
       help: 'Traces currently being assembled',
@@ -64,6 +76,19 @@ export class SessionizerMetrics implements PipelineEvents {
   }
   orphanFeedback(count: number): void {
     this.orphans.inc(count);
+  }
+  emitFailed(error: unknown, attempt: number): void {
+    this.emitFailures.inc();
+    this.logger.error(
+      { err: error instanceof Error ? error.message : String(error), attempt },
+      'emitting closed traces failed; retrying',
+    );
+  }
+  commitFailed(error: unknown, partition: number): void {
+    this.logger.warn(
+      { err: error instanceof Error ? error.message : String(error), partition },
+      'offset commit failed; will commit again',
+    );
   }
   unpricedModels(models: string[]): void {
     for (const model of models) this.unpriced.inc({ model: model.slice(0, 64) });

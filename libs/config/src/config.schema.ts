@@ -98,6 +98,7 @@ export const ConfigSchema = z.object({
   GATEWAY_MAX_PENDING_RECORDS: positiveInt.default(200000),
   SESSIONIZER_GROUP_ID: z.string().min(1).default('agentmon-sessionizer'),
   SESSIONIZER_SESSION_TIMEOUT_MS: positiveInt.default(30000),
+  SESSIONIZER_PARTITIONS_CONCURRENTLY: positiveInt.default(3),
   SESSIONIZER_ROOT_GRACE_MS: nonNegativeInt.default(5000),
   SESSIONIZER_INACTIVITY_TIMEOUT_MS: positiveInt.default(300000),
   SESSIONIZER_MAX_TRACE_DURATION_MS: positiveInt.default(3600000),

@@ -2,7 +2,8 @@
 // The broker runs as a child process so its CPU is measured separately (from /proc/<pid>/stat); the
 // consumer runs in a second child (this file with BENCH_ROLE=consumer) so producer and consumer
 // each get a core, as they would in a real deployment. Client CPU = producer + consumer processes.
-// Env: BENCH_RECORDS (default 500000), BENCH_RECORD_BYTES (600), BENCH_PARTITIONS (4), BENCH_TIMEOUT_S (120).
+// Env: BENCH_RECORDS (default 500000), BENCH_RECORD_BYTES (600), BENCH_PARTITIONS (4), BENCH_TIMEOUT_S (120),
+// BENCH_FSYNC (always | interval | never; default always).
 import { ChildProcess, fork, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -14,6 +15,7 @@ const RECORDS = Number(process.env.BENCH_RECORDS ?? 500_000);
 const RECORD_BYTES = Number(process.env.BENCH_RECORD_BYTES ?? 600);
 const PARTITIONS = Number(process.env.BENCH_PARTITIONS ?? 4);
 const TIMEOUT_S = Number(process.env.BENCH_TIMEOUT_S ?? 120);
+const FSYNC = process.env.BENCH_FSYNC ?? 'always';
 const BATCH = 1000;
 const IN_FLIGHT = 4;
 const repoRoot = path.join(__dirname, '..', '..', '..');
@@ -45,6 +47,8 @@ function startBroker(dataDir: string): Promise<{ child: ChildProcess; port: numb
       String(PARTITIONS),
       '--log-level',
       'warn',
+      '--fsync',
+      FSYNC,
     ],
     {
       cwd: repoRoot,
@@ -191,7 +195,7 @@ async function main(): Promise<void> {
       client_cpu_s_per_million: Number(((clientCpu / RECORDS) * 1e6).toFixed(2)),
     };
     process.stdout.write(
-      `records=${RECORDS} x ${RECORD_BYTES} B, partitions=${PARTITIONS}, batch=${BATCH}, in-flight=${IN_FLIGHT}, acks=-1, fsync=always\n`,
+      `records=${RECORDS} x ${RECORD_BYTES} B, partitions=${PARTITIONS}, batch=${BATCH}, in-flight=${IN_FLIGHT}, acks=-1, fsync=${FSYNC}\n`,
     );
     process.stdout.write(
       `produce: ${figures.produce_msgs_per_s} msgs/s, ${figures.produce_mb_per_s} MB/s (${produceS.toFixed(2)} s)\n`,

@@ -49,9 +49,12 @@ export class AppProcess {
     env: Record<string, string>,
     forward?: (line: string) => void,
   ): AppProcess {
+    // AGENTMON_PROFILE_DIR: every child writes a V8 CPU profile there on exit (benchmark analysis).
+    const dir = process.env.AGENTMON_PROFILE_DIR;
+    const profile = dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
     const child = spawn(
       process.execPath,
-      ['-r', join(ROOT, 'tools/register.js'), join(ROOT, path), ...args],
+      [...profile, '-r', join(ROOT, 'tools/register.js'), join(ROOT, path), ...args],
       {
         cwd: ROOT,
         env: { ...process.env, ...env },

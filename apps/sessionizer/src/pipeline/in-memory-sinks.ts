@@ -8,6 +8,7 @@ export class InMemorySinks implements SessionizerSinks {
   readonly latest = new Map<string, TraceSummary>();
   private readonly userSessions = new Map<string, string[]>();
   failuresLeft = 0;
+  onFailure?: () => void;
 
   async sessionNumbers(
     traces: readonly (TraceKey & { userId: string | null })[],
@@ -32,6 +33,7 @@ export class InMemorySinks implements SessionizerSinks {
   }): Promise<void> {
     if (this.failuresLeft > 0) {
       this.failuresLeft -= 1;
+      this.onFailure?.();
       throw new Error('clickhouse unavailable');
     }
     this.emitted.push(...output.summaries);

@@ -10,6 +10,8 @@ const quietEvents: PipelineEvents = {
   lateSpansIgnored: () => undefined,
   orphanFeedback: () => undefined,
   unpricedModels: () => undefined,
+  emitFailed: () => undefined,
+  commitFailed: () => undefined,
 };
 
 function setup(now = { t: 1_800_000_000_000 }) {
@@ -21,7 +23,7 @@ function setup(now = { t: 1_800_000_000_000 }) {
     DEFAULT_PRICE_TABLE,
     sinks,
     quietEvents,
-    () => now.t,
+    { clock: () => now.t, retryDelayMs: 1 },
   );
   let offset = 0;
   const batch = (records: SpansTopicRecord[]): PartitionBatch => ({
@@ -60,13 +62,13 @@ describe('SessionizerPipeline', () => {
     expect(commits.at(-1)).toBe(String(done.records.length));
   });
 
-  it('keeps closed traces through a sink failure, commits nothing, and emits them on the next call', async () => {
+  it('retries closed traces through sink failures and commits only once they are stored', async () => {
     const { sinks, commits, pipeline, batch } = setup();
-    sinks.failuresLeft = 1;
+    sinks.failuresLeft = 3;
+    sinks.onFailure = () => expect(commits).toEqual([]);
     const trace = makeTrace({ spans: 3, failing: 'tool_failure' });
-    await expect(pipeline.handleBatch(batch(trace.records))).rejects.toThrow(/unavailable/);
-    expect(commits).toEqual([]);
-    await pipeline.tick();
+    await pipeline.handleBatch(batch(trace.records));
+    expect(sinks.failuresLeft).toBe(0);
     expect(sinks.emitted.map((s) => s.trace_id)).toEqual([trace.trace_id]);
     expect(sinks.emitted[0]).toMatchObject({ sampled: true, sampling_rule: 'failure' });
     expect(sinks.spans.get(trace.trace_id)).toHaveLength(3);
@@ -86,6 +88,21 @@ describe('SessionizerPipeline', () => {
       [0, 'none', true],
       [1, 'negative', false],
     ]);
+  });
+
+  it('groups batches of several partitions that arrive during a flush into the next one', async () => {
+    const { sinks, pipeline, batch } = setup();
+    let emits = 0;
+    const original = sinks.emit.bind(sinks);
+    sinks.emit = async (output) => {
+      emits += 1;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      return original(output);
+    };
+    const traces = Array.from({ length: 4 }, () => makeTrace({ spans: 2 }));
+    await Promise.all(traces.map((trace) => pipeline.handleBatch(batch(trace.records))));
+    expect(sinks.emitted).toHaveLength(4);
+    expect(emits).toBe(2);
   });
 
   it('closes an abandoned trace on the timer when no records arrive', async () => {
@@ -116,7 +133,7 @@ describe('SessionizerPipeline after a restart (fresh memory, same sinks)', () =>
       DEFAULT_PRICE_TABLE,
       sinks,
       quietEvents,
-      () => restarted.now.t,
+      { clock: () => restarted.now.t },
     );
     await pipeline.handleBatch(restarted.batch(trace.records.slice(1)));
     expect(sinks.emitted.map((s) => s.revision)).toEqual([0]);
@@ -131,7 +148,7 @@ describe('SessionizerPipeline after a restart (fresh memory, same sinks)', () =>
       DEFAULT_PRICE_TABLE,
       sinks,
       { ...quietEvents, orphanFeedback: (n) => (orphans += n) },
-      () => now.t,
+      { clock: () => now.t },
     );
     const rating = makeEventEnvelope(
       makeFeedbackEvent('rating', { trace_id: 'never-seen', rating: 'positive' }),

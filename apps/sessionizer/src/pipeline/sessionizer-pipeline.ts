@@ -24,21 +24,40 @@ export interface PipelineEvents {
   lateSpansIgnored(count: number): void;
   orphanFeedback(count: number): void;
   unpricedModels(models: string[]): void;
+  emitFailed(error: unknown, attempt: number): void;
+  commitFailed(error: unknown, partition: number): void;
+}
+
+export interface PipelineOptions {
+  clock?: () => number;
+  /** First wait after a failed emission; doubles up to maxRetryDelayMs. */
+  retryDelayMs?: number;
+  maxRetryDelayMs?: number;
+}
+
+interface FlushCycle {
+  closed: ClosedTrace[];
+  late: LateRecord[];
+  commits: Map<number, bigint>;
 }
 
 /**
  * The sessionizer's inner loop: records → TraceAssembler (pure) → summaries with sampling
- * (pure) → sinks, then commit. Offsets are committed only up to the first record of the oldest
- * trace still open on the partition, and only after the sinks acknowledged everything closed
- * before it, so a crash replays exactly what is not yet durable. Traces whose emission failed are
- * kept and retried first on the next call; nothing closed is dropped.
+ * (pure) → sinks, then commit. Ingestion is synchronous; emission runs in flush cycles that take
+ * everything closed so far in one go (group commit), so partitions consumed concurrently share
+ * one round trip to ClickHouse, Kafka and Redis. Offsets are committed only up to the first record
+ * of the oldest trace still open when the cycle began, and only after that cycle's traces are
+ * durable, so a crash replays exactly what is not yet stored. A failed emission is retried with
+ * backoff, holding consumption back; nothing closed is dropped.
  */
 export class SessionizerPipeline {
   private readonly committers = new Map<number, (offset: string) => Promise<void>>();
   private readonly committed = new Map<number, bigint>();
   private pendingClosed: ClosedTrace[] = [];
   private pendingLate: LateRecord[] = [];
-  private queue: Promise<unknown> = Promise.resolve();
+  private running?: Promise<void>;
+  private queued?: Promise<void>;
+  private readonly clock: () => number;
 
   constructor(
     private readonly assembler: TraceAssembler,
@@ -46,68 +65,106 @@ export class SessionizerPipeline {
     private readonly prices: PriceTable,
     private readonly sinks: SessionizerSinks,
     private readonly events: PipelineEvents,
-    private readonly clock: () => number = Date.now,
-  ) {}
+    private readonly options: PipelineOptions = {},
+  ) {
+    this.clock = options.clock ?? Date.now;
+  }
 
   /** Processes one partition's batch; resolves once its effects are durable and committed. */
   handleBatch(batch: PartitionBatch): Promise<void> {
-    return this.serialised(async () => {
-      const now = this.clock();
-      this.committers.set(batch.partition, batch.commit);
-      for (const record of batch.records) {
-        const result = this.assembler.ingest(
-          record.value,
-          { partition: batch.partition, offset: BigInt(record.offset) },
-          now,
-        );
-        this.pendingClosed.push(...result.closed);
-        this.pendingLate.push(...result.late);
-      }
-      this.pendingClosed.push(...this.assembler.expire(now));
-      await this.flush(now);
-    });
+    const now = this.clock();
+    this.committers.set(batch.partition, batch.commit);
+    for (const record of batch.records) {
+      const result = this.assembler.ingest(
+        record.value,
+        { partition: batch.partition, offset: BigInt(record.offset) },
+        now,
+      );
+      this.pendingClosed.push(...result.closed);
+      this.pendingLate.push(...result.late);
+    }
+    this.pendingClosed.push(...this.assembler.expire(now));
+    return this.flush();
   }
 
   /** Closes traces that timed out while no records arrived (called on a timer). */
   tick(): Promise<void> {
-    return this.serialised(async () => {
-      const now = this.clock();
-      this.pendingClosed.push(...this.assembler.expire(now));
-      await this.flush(now);
-    });
+    this.pendingClosed.push(...this.assembler.expire(this.clock()));
+    return this.flush();
   }
 
   /** A rebalance took the partition away: its new owner replays from our last commit. */
-  revokePartition(partition: number): Promise<void> {
-    return this.serialised(async () => {
-      this.assembler.revokePartition(partition);
-      this.committers.delete(partition);
-      this.committed.delete(partition);
-    });
+  revokePartition(partition: number): void {
+    this.assembler.revokePartition(partition);
+    this.committers.delete(partition);
+    this.committed.delete(partition);
   }
 
   get openTraces(): number {
     return this.assembler.openTraceCount;
   }
 
-  private serialised<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(work, work);
-    this.queue = run.catch(() => undefined);
-    return run;
+  /** Joins the next flush cycle: one runs at a time, and everything pending goes in the next. */
+  private flush(): Promise<void> {
+    if (!this.running) {
+      this.running = this.runCycle().finally(() => (this.running = undefined));
+      return this.running;
+    }
+    this.queued ??= this.running.then(() => {
+      this.queued = undefined;
+      return this.flush();
+    });
+    return this.queued;
   }
 
-  private async flush(now: number): Promise<void> {
-    const closed = this.pendingClosed;
-    const late = this.pendingLate;
-    if (closed.length > 0) {
-      await this.emitClosed(closed, now);
-      this.pendingClosed = this.pendingClosed.slice(closed.length);
+  private async runCycle(): Promise<void> {
+    // Taken in one synchronous step: every trace closed before these offsets is in this cycle.
+    const cycle: FlushCycle = {
+      closed: this.pendingClosed,
+      late: this.pendingLate,
+      commits: new Map(),
+    };
+    this.pendingClosed = [];
+    this.pendingLate = [];
+    for (const partition of this.committers.keys()) {
+      const offset = this.assembler.committableOffset(partition);
+      if (offset !== null) cycle.commits.set(partition, offset);
     }
-    if (late.length > 0) {
-      await this.applyLate(late);
-      this.pendingLate = this.pendingLate.slice(late.length);
+    const now = this.clock();
+    await this.untilDone(async () => {
+      if (cycle.closed.length > 0) await this.emitClosed(cycle.closed, now);
+      cycle.closed = [];
+      if (cycle.late.length > 0) await this.applyLate(cycle.late);
+      cycle.late = [];
+    });
+    await this.commit(cycle.commits);
+  }
+
+  private async untilDone(work: () => Promise<void>): Promise<void> {
+    const base = this.options.retryDelayMs ?? 200;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await work();
+      } catch (error) {
+        this.events.emitFailed(error, attempt);
+        const delay = Math.min(this.options.maxRetryDelayMs ?? 5000, base * 2 ** (attempt - 1));
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
     }
-    await this.commitAll();
+  }
+
+  private async commit(commits: Map<number, bigint>): Promise<void> {
+    for (const [partition, offset] of commits) {
+      const commit = this.committers.get(partition);
+      if (!commit || offset === this.committed.get(partition)) continue;
+      try {
+        await commit(offset.toString());
+        this.committed.set(partition, offset);
+      } catch (error) {
+        // Usually a rebalance in progress; the next cycle commits again (or the new owner replays).
+        this.events.commitFailed(error, partition);
+      }
+    }
   }
 
   private async emitClosed(closed: readonly ClosedTrace[], now: number): Promise<void> {
@@ -201,14 +258,5 @@ export class SessionizerPipeline {
     if (revisions.length === 0) return;
     await this.sinks.emit({ summaries: revisions, sampledSpans: [] });
     this.events.revisionsEmitted(revisions.length);
-  }
-
-  private async commitAll(): Promise<void> {
-    for (const [partition, commit] of this.committers) {
-      const offset = this.assembler.committableOffset(partition);
-      if (offset === null || offset === this.committed.get(partition)) continue;
-      await commit(offset.toString());
-      this.committed.set(partition, offset);
-    }
   }
 }

@@ -14,7 +14,10 @@ describe('ingest path end to end', () => {
 
   beforeAll(async () => {
     await harness.setUp();
-    gateway = AppProcess.start('gateway', { GATEWAY_PORT: '0', GATEWAY_API_KEYS: `${project}:${createHash('sha256').update(apiKey).digest('hex')}` });
+    gateway = AppProcess.start('gateway', {
+      GATEWAY_PORT: '0',
+      GATEWAY_API_KEYS: `${project}:${createHash('sha256').update(apiKey).digest('hex')}`,
+    });
     sessionizer = harness.startSessionizer();
     await Promise.all([gateway.url(), sessionizer.url()]);
   });
@@ -27,10 +30,16 @@ describe('ingest path end to end', () => {
 
   it('stores each trace once with the project of the API key, and publishes its summary', async () => {
     // The factory's project id is ignored: the gateway stamps the key's project on every record.
-    const traces = Array.from({ length: 8 }, (_, i) => makeTrace({ spans: 3, failing: i === 0 ? 'llm_refusal' : false }));
+    const traces = Array.from({ length: 8 }, (_, i) =>
+      makeTrace({ spans: 3, failing: i === 0 ? 'llm_refusal' : false }),
+    );
     const url = await gateway.url();
     const post = (path: string, body: unknown) =>
-      fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` }, body: JSON.stringify(body) });
+      fetch(`${url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
+        body: JSON.stringify(body),
+      });
     for (const trace of traces) {
       expect((await post('/v1/spans', { spans: trace.spans })).status).toBe(202);
       expect((await post('/v1/events', { events: trace.events })).status).toBe(202);
@@ -41,12 +50,22 @@ describe('ingest path end to end', () => {
       return found.length === ids.size ? found : undefined;
     });
     expect(rows.every((row) => Number(row.rows) === 1 && Number(row.span_count) === 3)).toBe(true);
-    const [{ c }] = await harness.clickhouse.query<{ c: string }>('SELECT count() AS c FROM {db:Identifier}.trace_summaries FINAL WHERE project_id = {p:String}', { db: harness.database, p: project });
+    const [{ c }] = await harness.clickhouse.query<{ c: string }>(
+      'SELECT count() AS c FROM {db:Identifier}.trace_summaries FINAL WHERE project_id = {p:String}',
+      { db: harness.database, p: project },
+    );
     expect(Number(c)).toBe(traces.length);
     expect(await harness.spanCount(traces[0].trace_id)).toBe(3);
-    const summaries = await harness.readTopic(Topics.traces, (seen) => seen.filter((s) => ids.has(s.trace_id)).length >= ids.size);
+    const summaries = await harness.readTopic(
+      Topics.traces,
+      (seen) => seen.filter((s) => ids.has(s.trace_id)).length >= ids.size,
+    );
     const ours = summaries.filter((s) => ids.has(s.trace_id));
     expect(ours.every((s) => s.project_id === project)).toBe(true);
-    expect(ours.find((s) => s.trace_id === traces[0].trace_id)).toMatchObject({ sampled: true, sampling_rule: 'failure', completed: false });
+    expect(ours.find((s) => s.trace_id === traces[0].trace_id)).toMatchObject({
+      sampled: true,
+      sampling_rule: 'failure',
+      completed: false,
+    });
   });
 });
