@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { Topics } from '@agentmon/contracts';
+import { ALL_TOPICS, Topics } from '@agentmon/contracts';
 import { KafkaBatchServer } from '@agentmon/kafka';
 import { runServiceMain } from '@agentmon/observability';
 import type { Kafka } from 'kafkajs';
@@ -19,6 +19,7 @@ void runServiceMain({
           topics: [Topics.spans],
           sessionTimeoutMs: config.SESSIONIZER_SESSION_TIMEOUT_MS,
           partitionsConsumedConcurrently: config.SESSIONIZER_PARTITIONS_CONCURRENTLY,
+          ensureTopics: { topics: ALL_TOPICS, partitions: config.KAFKA_TOPIC_PARTITIONS },
           logger,
         }),
       },

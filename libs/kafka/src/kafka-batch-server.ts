@@ -4,6 +4,7 @@ import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { lastValueFrom } from 'rxjs';
 import type { Logger } from 'pino';
 import { decodeBatch, DecodedRecord } from './batch-decoder';
+import { ensureTopics } from './ensure-topics';
 import { TopicProducer } from './topic-producer';
 
 /** What a handler receives: the records of one partition that passed the topic's contract. */
@@ -30,6 +31,8 @@ export interface KafkaBatchServerOptions {
   maxBytesPerPartition?: number;
   partitionsConsumedConcurrently?: number;
   fromBeginning?: boolean;
+  /** Topics created (if missing) before subscribing: the inputs, dead letters and outputs. */
+  ensureTopics?: { topics: readonly TopicName[]; partitions: number };
 }
 
 type Events = Record<string, (...args: unknown[]) => void>;
@@ -60,6 +63,7 @@ export class KafkaBatchServer extends Server<Events> implements CustomTransportS
 
   private async start(): Promise<void> {
     const { kafka, groupId, topics } = this.options;
+    if (this.options.ensureTopics) await ensureTopics(kafka, this.options.ensureTopics.topics, this.options.ensureTopics.partitions);
     this.producer = await TopicProducer.connect(kafka);
     this.consumer = kafka.consumer({
       groupId,
