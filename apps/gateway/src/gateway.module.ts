@@ -1,17 +1,13 @@
 import { APP_CONFIG, AppConfig } from '@agentmon/config';
 import { Topics } from '@agentmon/contracts';
-import { createKafka, kafkaReadinessCheck, TopicProducer } from '@agentmon/kafka';
-import { LOGGER, ReadinessRegistry } from '@agentmon/observability';
+import { KAFKA_CLIENT, kafkaClientProvider, TopicProducer } from '@agentmon/kafka';
 import { Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
-import type { Logger } from 'pino';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { ApiKeyRegistry } from './auth/api-key-registry';
 import { GatewayMetrics } from './gateway.metrics';
 import { IngestController } from './ingest/ingest.controller';
 import { ProduceCoalescer } from './kafka/produce-coalescer';
-
-const KAFKA = Symbol('kafka');
 
 @Module({
   controllers: [IngestController],
@@ -23,22 +19,10 @@ const KAFKA = Symbol('kafka');
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => new ApiKeyRegistry(config.GATEWAY_API_KEYS),
     },
-    {
-      provide: KAFKA,
-      inject: [APP_CONFIG, LOGGER, ReadinessRegistry],
-      useFactory: (config: AppConfig, logger: Logger, readiness: ReadinessRegistry) => {
-        const kafka = createKafka({
-          brokers: config.KAFKA_BROKERS,
-          clientId: `${config.KAFKA_CLIENT_ID}-gateway`,
-          logger,
-        });
-        readiness.register('kafka', kafkaReadinessCheck(kafka));
-        return kafka;
-      },
-    },
+    kafkaClientProvider('gateway'),
     {
       provide: TopicProducer,
-      inject: [KAFKA],
+      inject: [KAFKA_CLIENT],
       useFactory: (kafka: Kafka) => new TopicProducer(kafka),
     },
     {

@@ -1,9 +1,9 @@
 import 'reflect-metadata';
 import { ALL_TOPICS, Topics } from '@agentmon/contracts';
-import { KafkaBatchServer } from '@agentmon/kafka';
+import { KAFKA_CLIENT, KafkaBatchServer } from '@agentmon/kafka';
 import { runServiceMain } from '@agentmon/observability';
 import type { Kafka } from 'kafkajs';
-import { SESSIONIZER_KAFKA, SessionizerModule } from './sessionizer.module';
+import { SessionizerModule } from './sessionizer.module';
 
 void runServiceMain({
   app: 'sessionizer',
@@ -13,7 +13,7 @@ void runServiceMain({
     app.connectMicroservice(
       {
         strategy: new KafkaBatchServer({
-          kafka: app.get<Kafka>(SESSIONIZER_KAFKA),
+          kafka: app.get<Kafka>(KAFKA_CLIENT),
           app: 'sessionizer',
           groupId: config.SESSIONIZER_GROUP_ID,
           topics: [Topics.spans],

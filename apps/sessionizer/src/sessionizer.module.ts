@@ -4,7 +4,7 @@ import {
   ClickHouseTables,
 } from '@agentmon/clickhouse';
 import { APP_CONFIG, AppConfig } from '@agentmon/config';
-import { createKafka, kafkaReadinessCheck, TopicProducer } from '@agentmon/kafka';
+import { KAFKA_CLIENT, kafkaClientProvider, TopicProducer } from '@agentmon/kafka';
 import { LOGGER, ReadinessRegistry } from '@agentmon/observability';
 import { SamplingPolicy, TraceAssembler } from '@agentmon/sessionizer-domain';
 import { Inject, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
@@ -17,8 +17,6 @@ import { SessionizerMetrics } from './sessionizer.metrics';
 import { SessionizerSinksAdapter } from './sinks/sessionizer-sinks.adapter';
 import { SummaryStore } from './sinks/summary-store';
 import { UserSessionRegistry } from './sinks/user-session-registry';
-
-export const SESSIONIZER_KAFKA = Symbol('sessionizer.kafka');
 
 function writer<Row extends object>(
   connection: ClickHouseConnection,
@@ -41,19 +39,7 @@ function writer<Row extends object>(
   controllers: [SpansConsumer],
   providers: [
     SessionizerMetrics,
-    {
-      provide: SESSIONIZER_KAFKA,
-      inject: [APP_CONFIG, LOGGER, ReadinessRegistry],
-      useFactory: (config: AppConfig, logger: Logger, readiness: ReadinessRegistry) => {
-        const kafka = createKafka({
-          brokers: config.KAFKA_BROKERS,
-          clientId: `${config.KAFKA_CLIENT_ID}-sessionizer`,
-          logger,
-        });
-        readiness.register('kafka', kafkaReadinessCheck(kafka));
-        return kafka;
-      },
-    },
+    kafkaClientProvider('sessionizer'),
     {
       provide: Redis,
       inject: [APP_CONFIG, ReadinessRegistry],
@@ -79,7 +65,7 @@ function writer<Row extends object>(
     },
     {
       provide: TopicProducer,
-      inject: [SESSIONIZER_KAFKA],
+      inject: [KAFKA_CLIENT],
       useFactory: (kafka: Kafka) => new TopicProducer(kafka),
     },
     {

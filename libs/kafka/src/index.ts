@@ -6,3 +6,4 @@ export { decodeBatch } from './batch-decoder';
 export type { DecodedBatch, DecodedRecord, RawKafkaMessage } from './batch-decoder';
 export { KafkaBatchServer } from './kafka-batch-server';
 export type { KafkaBatchServerOptions, ValidatedBatch } from './kafka-batch-server';
+export { KAFKA_CLIENT, kafkaClientProvider } from './kafka-client.provider';

@@ -63,7 +63,12 @@ export class KafkaBatchServer extends Server<Events> implements CustomTransportS
 
   private async start(): Promise<void> {
     const { kafka, groupId, topics } = this.options;
-    if (this.options.ensureTopics) await ensureTopics(kafka, this.options.ensureTopics.topics, this.options.ensureTopics.partitions);
+    if (this.options.ensureTopics)
+      await ensureTopics(
+        kafka,
+        this.options.ensureTopics.topics,
+        this.options.ensureTopics.partitions,
+      );
     this.producer = await TopicProducer.connect(kafka);
     this.consumer = kafka.consumer({
       groupId,

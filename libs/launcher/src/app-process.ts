@@ -87,7 +87,9 @@ export class AppProcess {
       const found = this.lines.find(predicate);
       if (found) return found;
       if (this.child.exitCode !== null)
-        throw new Error(`process exited early: ${this.stderr.join('')}${JSON.stringify(this.lines.slice(-5))}`);
+        throw new Error(
+          `process exited early: ${this.stderr.join('')}${JSON.stringify(this.lines.slice(-5))}`,
+        );
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     throw new Error('expected log line did not appear in time');
