@@ -1,8 +1,7 @@
 import { APP_CONFIG, AppConfig } from '@agentmon/config';
 import { Topics } from '@agentmon/contracts';
-import { KAFKA_CLIENT, kafkaClientProvider, TopicProducer } from '@agentmon/kafka';
+import { kafkaClientProvider, ThreadedProducer } from '@agentmon/kafka';
 import { Inject, Module, OnApplicationShutdown } from '@nestjs/common';
-import type { Kafka } from 'kafkajs';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { ApiKeyRegistry } from './auth/api-key-registry';
 import { GatewayMetrics } from './gateway.metrics';
@@ -21,14 +20,18 @@ import { ProduceCoalescer } from './kafka/produce-coalescer';
     },
     kafkaClientProvider('gateway'),
     {
-      provide: TopicProducer,
-      inject: [KAFKA_CLIENT],
-      useFactory: (kafka: Kafka) => new TopicProducer(kafka),
+      provide: ThreadedProducer,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) =>
+        new ThreadedProducer({
+          brokers: config.KAFKA_BROKERS,
+          clientId: `${config.KAFKA_CLIENT_ID}-gateway`,
+        }),
     },
     {
       provide: ProduceCoalescer,
-      inject: [APP_CONFIG, TopicProducer],
-      useFactory: (config: AppConfig, producer: TopicProducer) =>
+      inject: [APP_CONFIG, ThreadedProducer],
+      useFactory: (config: AppConfig, producer: ThreadedProducer) =>
         new ProduceCoalescer({
           send: (messages) => producer.publishRaw(Topics.spans, messages),
           lingerMs: config.GATEWAY_PRODUCE_LINGER_MS,
@@ -42,7 +45,7 @@ import { ProduceCoalescer } from './kafka/produce-coalescer';
 export class GatewayModule implements OnApplicationShutdown {
   constructor(
     @Inject(ProduceCoalescer) private readonly coalescer: ProduceCoalescer,
-    @Inject(TopicProducer) private readonly producer: TopicProducer,
+    @Inject(ThreadedProducer) private readonly producer: ThreadedProducer,
   ) {}
 
   /** Requests already accepted finish producing before the producer disconnects. */

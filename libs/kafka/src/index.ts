@@ -7,3 +7,4 @@ export type { DecodedBatch, DecodedRecord, RawKafkaMessage } from './batch-decod
 export { KafkaBatchServer } from './kafka-batch-server';
 export type { KafkaBatchServerOptions, ValidatedBatch } from './kafka-batch-server';
 export { KAFKA_CLIENT, kafkaClientProvider } from './kafka-client.provider';
+export { ThreadedProducer } from './threaded-producer';
