@@ -1,6 +1,6 @@
 // Runs inside a worker thread: kafkajs's record encoding (varints, CRC, partitioning) costs about
 // as much CPU as the whole HTTP + validation path, so it gets a thread of its own.
-import { Kafka, logLevel, Producer } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, Producer } from 'kafkajs';
 import { parentPort, workerData } from 'node:worker_threads';
 
 export interface ProduceWorkerData {
@@ -26,7 +26,10 @@ function main(): void {
     connectionTimeout: 3000,
     retry: { initialRetryTime: 100, retries: 3 },
   });
-  const producer: Producer = kafka.producer({ allowAutoTopicCreation: false });
+  const producer: Producer = kafka.producer({
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
   let connecting: Promise<void> | undefined;
   const connected = () =>
     (connecting ??= producer.connect().catch((error: unknown) => {

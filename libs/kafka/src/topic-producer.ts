@@ -1,5 +1,5 @@
 import { encodeTopicRecord, TopicName, TopicRecord, topicRecordKey } from '@agentmon/contracts';
-import { Kafka, Producer } from 'kafkajs';
+import { Kafka, Partitioners, Producer } from 'kafkajs';
 
 /**
  * Typed producer: each topic's records are encoded and keyed as its contract says, and a send
@@ -13,7 +13,9 @@ export class TopicProducer {
   private connecting?: Promise<void>;
 
   constructor(kafka: Kafka) {
+    // The Java-compatible murmur2 partitioner: a trace lands on the same partition whoever produces it.
     this.producer = kafka.producer({
+      createPartitioner: Partitioners.DefaultPartitioner,
       allowAutoTopicCreation: false,
       retry: { retries: 3, initialRetryTime: 100 },
     });
