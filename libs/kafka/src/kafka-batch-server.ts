@@ -145,6 +145,11 @@ export class KafkaBatchServer extends Server<Events> implements CustomTransportS
     this.listeners.set(event, list);
   }
 
+  /** Called after every rebalance with the partitions this member now owns, by topic. */
+  onAssignment(callback: (assignment: Record<string, number[]>) => void): void {
+    this.on('assignment', (assignment) => callback(assignment as Record<string, number[]>));
+  }
+
   unwrap<T>(): T {
     return this.consumer as T;
   }

@@ -105,6 +105,21 @@ describe('SessionizerPipeline', () => {
     expect(emits).toBe(2);
   });
 
+  it('drops the open traces of partitions a rebalance took away, and stops committing them', async () => {
+    const { sinks, commits, pipeline, batch, now } = setup();
+    const open = makeTrace({ spans: 3 });
+    await pipeline.handleBatch(
+      batch(open.records.filter((r) => !(r.kind === 'event' && r.event.type === 'trace_end'))),
+    );
+    const committedBefore = commits.length;
+    expect(pipeline.retainPartitions([1, 2])).toEqual([0]);
+    now.t += 600_000;
+    await pipeline.tick();
+    expect(sinks.emitted).toEqual([]);
+    expect(pipeline.openTraces).toBe(0);
+    expect(commits.length).toBe(committedBefore);
+  });
+
   it('closes an abandoned trace on the timer when no records arrive', async () => {
     const { sinks, pipeline, batch, now } = setup();
     const trace = makeTrace({ spans: 3 });

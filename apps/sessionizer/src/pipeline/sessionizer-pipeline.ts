@@ -100,6 +100,13 @@ export class SessionizerPipeline {
     this.committed.delete(partition);
   }
 
+  /** After a rebalance: forget every partition this instance no longer owns. */
+  retainPartitions(owned: readonly number[]): number[] {
+    const revoked = [...this.committers.keys()].filter((partition) => !owned.includes(partition));
+    revoked.forEach((partition) => this.revokePartition(partition));
+    return revoked;
+  }
+
   get openTraces(): number {
     return this.assembler.openTraceCount;
   }
