@@ -3,7 +3,7 @@ import { ErrorCode } from '../protocol/error-codes';
 import { KafkaWriter } from '../protocol/kafka-writer';
 import type { ApiHandler } from '../server/api-handler';
 
-/** Idempotence only: transactional ids are refused because transactions are not implemented. */
+/** Idempotence only: transactional ids are refused, transactions being outside this broker's scope. */
 export const initProducerIdHandler: ApiHandler = {
   apiKey: ApiKey.InitProducerId,
   minVersion: 0,
