@@ -5,4 +5,4 @@ export { startClickHouseServer } from './clickhouse-server';
 export { OrphanWatchdog } from './orphan-watchdog';
 export { freePort } from './free-port';
 export { waitUntil } from './wait-until';
-export { AppProcess } from './app-process';
+export { AppProcess, NODE_FLAGS } from './app-process';
