@@ -33,7 +33,8 @@ async function readSpansTopic(
     void consumer.run({
       eachMessage: async ({ message }) => {
         const parsed = decodeTopicRecord(Topics.spans, message.value);
-        if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+        // Other suites share the topic and some put invalid records on it on purpose.
+        if (!parsed.ok) return;
         const record = parsed.value;
         // The topic is shared with other suites: keep only this test's trace.
         if ((record.kind === 'span' ? record.span.trace_id : record.event.trace_id) === traceId)
