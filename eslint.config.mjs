@@ -2,7 +2,50 @@ import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
-const onlyDependOn = (...tags) => tags;
+// What each layer may import. Apps sit on top; libs never reach up into apps; pure domain code
+// never does I/O; production code never uses test helpers.
+const LAYERS = {
+  'type:app': ['type:domain', 'type:data-access', 'type:contracts', 'type:util'],
+  'type:data-access': ['type:data-access', 'type:domain', 'type:contracts', 'type:util'],
+  'type:domain': ['type:domain', 'type:contracts', 'type:util'],
+  'type:contracts': ['type:contracts'],
+  'type:util': ['type:util', 'type:contracts'],
+  'type:testing': [
+    'type:testing',
+    'type:domain',
+    'type:data-access',
+    'type:contracts',
+    'type:util',
+  ],
+};
+// Each bounded context sees itself and the shared kernel only.
+const SCOPES = {
+  'scope:shared': ['scope:shared'],
+  'scope:ingest': ['scope:ingest', 'scope:shared'],
+  'scope:analytics': ['scope:analytics', 'scope:shared'],
+  'scope:alerting': ['scope:alerting', 'scope:shared'],
+};
+
+/** The one boundary matrix; test code gets the same rules plus access to the testing libs. */
+function moduleBoundaries({ testCode }) {
+  const layers = Object.entries(LAYERS).map(([sourceTag, allowed]) => ({
+    sourceTag,
+    onlyDependOnLibsWithTags: testCode ? [...new Set([...allowed, 'type:testing'])] : allowed,
+  }));
+  const scopes = Object.entries(SCOPES).map(([sourceTag, allowed]) => ({
+    sourceTag,
+    onlyDependOnLibsWithTags: allowed,
+  }));
+  return [
+    'error',
+    {
+      enforceBuildableLibDependency: false,
+      allow: [],
+      banTransitiveDependencies: false,
+      depConstraints: [...layers, ...scopes],
+    },
+  ];
+}
 
 export default [
   {
@@ -24,71 +67,7 @@ export default [
         'error',
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
       ],
-      '@nx/enforce-module-boundaries': [
-        'error',
-        {
-          enforceBuildableLibDependency: false,
-          allow: [],
-          banTransitiveDependencies: false,
-          depConstraints: [
-            // Layering: apps sit on top; libs never reach up into apps; pure domain code never does I/O.
-            {
-              sourceTag: 'type:app',
-              onlyDependOnLibsWithTags: onlyDependOn(
-                'type:domain',
-                'type:data-access',
-                'type:contracts',
-                'type:util',
-              ),
-            },
-            {
-              sourceTag: 'type:data-access',
-              onlyDependOnLibsWithTags: onlyDependOn(
-                'type:data-access',
-                'type:domain',
-                'type:contracts',
-                'type:util',
-              ),
-            },
-            {
-              sourceTag: 'type:domain',
-              onlyDependOnLibsWithTags: onlyDependOn('type:domain', 'type:contracts', 'type:util'),
-            },
-            {
-              sourceTag: 'type:contracts',
-              onlyDependOnLibsWithTags: onlyDependOn('type:contracts'),
-            },
-            {
-              sourceTag: 'type:util',
-              onlyDependOnLibsWithTags: onlyDependOn('type:util', 'type:contracts'),
-            },
-            {
-              sourceTag: 'type:testing',
-              onlyDependOnLibsWithTags: onlyDependOn(
-                'type:testing',
-                'type:domain',
-                'type:data-access',
-                'type:contracts',
-                'type:util',
-              ),
-            },
-            // Scopes: each bounded context sees itself and the shared kernel only.
-            { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: onlyDependOn('scope:shared') },
-            {
-              sourceTag: 'scope:ingest',
-              onlyDependOnLibsWithTags: onlyDependOn('scope:ingest', 'scope:shared'),
-            },
-            {
-              sourceTag: 'scope:analytics',
-              onlyDependOnLibsWithTags: onlyDependOn('scope:analytics', 'scope:shared'),
-            },
-            {
-              sourceTag: 'scope:alerting',
-              onlyDependOnLibsWithTags: onlyDependOn('scope:alerting', 'scope:shared'),
-            },
-          ],
-        },
-      ],
+      '@nx/enforce-module-boundaries': moduleBoundaries({ testCode: false }),
     },
   },
   {
@@ -109,29 +88,17 @@ export default [
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
-    // Test files may use the testing libs (factories, launcher) whatever their project's type.
-    files: ['**/*.spec.ts', '**/*.int.spec.ts', '**/bench/**/*.ts', '**/testing/**/*.ts'],
+    // Test code may also use the testing libs (factories, readers); every other rule still holds.
+    files: [
+      '**/*.spec.ts',
+      '**/*.int.spec.ts',
+      '**/test/**/*.ts',
+      '**/bench/**/*.ts',
+      '**/testing/**/*.ts',
+    ],
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off',
-      '@nx/enforce-module-boundaries': [
-        'error',
-        {
-          enforceBuildableLibDependency: false,
-          depConstraints: [
-            {
-              sourceTag: 'type:app',
-              onlyDependOnLibsWithTags: onlyDependOn(
-                'type:domain',
-                'type:data-access',
-                'type:contracts',
-                'type:util',
-                'type:testing',
-              ),
-            },
-            { sourceTag: '*', notDependOnLibsWithTags: ['type:app'] },
-          ],
-        },
-      ],
+      '@nx/enforce-module-boundaries': moduleBoundaries({ testCode: true }),
     },
   },
 ];

@@ -66,6 +66,11 @@ describe('module boundaries (eslint @nx/enforce-module-boundaries)', () => {
       'libs/clickhouse/src/probe.ts',
       "import { loadConfig } from '../../config/src/load-config';\nexport const x = loadConfig;\n",
     ],
+    [
+      'a domain spec importing an I/O lib (test code keeps the layering)',
+      'libs/sessionizer-domain/src/probe.spec.ts',
+      "import { ClickHouseConnection } from '@agentmon/clickhouse';\nexport const x = ClickHouseConnection;\n",
+    ],
   ])('rejects %s', async (_name, filePath, source) => {
     expect((await boundaryErrors(filePath, source)).length).toBeGreaterThan(0);
   });

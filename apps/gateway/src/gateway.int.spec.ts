@@ -1,7 +1,7 @@
 import { ApiKeyRegistry } from './auth/api-key-registry';
-import { decodeTopicRecord, SpansTopicRecord, Topics } from '@agentmon/contracts';
+import { SpansTopicRecord, Topics } from '@agentmon/contracts';
 import { createKafka, ensureTopics } from '@agentmon/kafka';
-import { makeSpan, makeTraceEndEvent } from '@agentmon/testing';
+import { makeSpan, makeTraceEndEvent, readTopicUntil } from '@agentmon/testing';
 import { randomUUID } from 'node:crypto';
 import { AppProcess } from '@agentmon/launcher';
 
@@ -14,44 +14,18 @@ function brokers(): string[] {
   return list.split(',');
 }
 
-async function readSpansTopic(
-  traceId: string,
-  expected: number,
-  groupId: string,
-): Promise<SpansTopicRecord[]> {
-  const consumer = createKafka({ brokers: brokers(), clientId: 'gateway-it' }).consumer({
-    groupId,
-  });
-  const seen: SpansTopicRecord[] = [];
-  await consumer.connect();
-  await consumer.subscribe({ topic: Topics.spans, fromBeginning: true });
-  const done = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`only ${seen.length}/${expected} records arrived`)),
+/** The records of one trace, read back from the spans topic. */
+async function readTrace(traceId: string, expected: number): Promise<SpansTopicRecord[]> {
+  const ofTrace = (records: SpansTopicRecord[]) =>
+    records.filter((r) => (r.kind === 'span' ? r.span.trace_id : r.event.trace_id) === traceId);
+  return ofTrace(
+    await readTopicUntil(
+      createKafka({ brokers: brokers(), clientId: 'gateway-it' }),
+      Topics.spans,
+      (seen) => ofTrace(seen).length >= expected,
       20000,
-    );
-    void consumer.run({
-      eachMessage: async ({ message }) => {
-        const parsed = decodeTopicRecord(Topics.spans, message.value);
-        // Other suites share the topic and some put invalid records on it on purpose.
-        if (!parsed.ok) return;
-        const record = parsed.value;
-        // The topic is shared with other suites: keep only this test's trace.
-        if ((record.kind === 'span' ? record.span.trace_id : record.event.trace_id) === traceId)
-          seen.push(record);
-        if (seen.length >= expected) {
-          clearTimeout(timer);
-          resolve();
-        }
-      },
-    });
-  });
-  try {
-    await done;
-  } finally {
-    await consumer.disconnect();
-  }
-  return seen;
+    ),
+  );
 }
 
 describe('gateway over HTTP into the broker', () => {
@@ -100,9 +74,7 @@ describe('gateway over HTTP into the broker', () => {
       { 'x-api-key': KEY_B },
     );
     expect(eventResponse.status).toBe(202);
-    const records = (await readSpansTopic(traceId, 3, `g-${randomUUID()}`)).filter(
-      (r) => (r.kind === 'span' ? r.span.trace_id : r.event.trace_id) === traceId,
-    );
+    const records = await readTrace(traceId, 3);
     expect(records.map((r) => [r.kind, r.project_id]).sort()).toEqual([
       ['event', 'proj-b'],
       ['span', 'proj-a'],

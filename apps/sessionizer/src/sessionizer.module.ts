@@ -53,12 +53,7 @@ function writer<Row extends object>(
       provide: ClickHouseConnection,
       inject: [APP_CONFIG, ReadinessRegistry],
       useFactory: (config: AppConfig, readiness: ReadinessRegistry) => {
-        const connection = ClickHouseConnection.create({
-          url: config.CLICKHOUSE_URL,
-          database: config.CLICKHOUSE_DATABASE,
-          username: config.CLICKHOUSE_USER,
-          password: config.CLICKHOUSE_PASSWORD,
-        });
+        const connection = ClickHouseConnection.fromConfig(config);
         readiness.register('clickhouse', () => connection.ping());
         return connection;
       },

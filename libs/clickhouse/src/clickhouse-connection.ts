@@ -1,3 +1,4 @@
+import type { AppConfig } from '@agentmon/config';
 import { ClickHouseClient, ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import { bindQueryParams, QueryParams } from './query-params';
 import { capabilitiesFor, ServerCapabilities } from './server-capabilities';
@@ -33,6 +34,16 @@ export class ClickHouseConnection {
       log: { level: ClickHouseLogLevel.OFF },
     });
     return new ClickHouseConnection(client, options.database);
+  }
+
+  /** The connection every app and command uses: CLICKHOUSE_* from the config, URL overridable. */
+  static fromConfig(config: AppConfig, url = config.CLICKHOUSE_URL): ClickHouseConnection {
+    return ClickHouseConnection.create({
+      url,
+      database: config.CLICKHOUSE_DATABASE,
+      username: config.CLICKHOUSE_USER,
+      password: config.CLICKHOUSE_PASSWORD,
+    });
   }
 
   capabilities(): Promise<ServerCapabilities> {

@@ -27,16 +27,24 @@ export async function ensureTopics(
   }
 }
 
-/** Readiness: the cluster answers a metadata request within the caller's timeout. */
+/**
+ * Readiness: the cluster answers a metadata request. One admin connection serves every probe
+ * (a probe every few seconds must not open and close a socket each time); after a failure it is
+ * dropped and the next probe connects afresh.
+ */
 export function kafkaReadinessCheck(kafka: Kafka): () => Promise<boolean> {
+  const admin = kafka.admin();
+  let connected: Promise<void> | undefined;
   return async () => {
-    const admin = kafka.admin();
-    await admin.connect();
     try {
+      connected ??= admin.connect();
+      await connected;
       await admin.describeCluster();
       return true;
-    } finally {
-      await admin.disconnect();
+    } catch (error) {
+      connected = undefined;
+      await admin.disconnect().catch(() => undefined);
+      throw error;
     }
   };
 }

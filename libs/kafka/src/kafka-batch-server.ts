@@ -12,8 +12,6 @@ export interface ValidatedBatch<T extends TopicName> {
   topic: T;
   partition: number;
   records: DecodedRecord<TopicRecord<T>>[];
-  /** Offset after the last fetched record (valid or dead-lettered): where this batch ends. */
-  nextOffset: string;
   /** Commits `offset` (exclusive: the next record to read) for this partition. */
   commit(offset: string): Promise<void>;
   heartbeat(): Promise<void>;
@@ -119,10 +117,6 @@ export class KafkaBatchServer extends Server<Events> implements CustomTransportS
       topic,
       partition: batch.partition,
       records: decoded.records,
-      nextOffset:
-        lastOffset === undefined
-          ? (batch.firstOffset() ?? '0')
-          : (BigInt(lastOffset) + 1n).toString(),
       commit: (offset) =>
         this.consumer!.commitOffsets([{ topic, partition: batch.partition, offset }]),
       heartbeat: () => payload.heartbeat(),

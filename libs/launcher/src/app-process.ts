@@ -1,5 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { terminateChild } from './terminate-child';
+import { GiveUpWaiting, waitFor } from './wait-for';
 
 const ROOT = join(__dirname, '..', '..', '..');
 
@@ -85,21 +87,24 @@ export class AppProcess {
     return line.url as string;
   }
 
-  async waitForLine(
+  waitForLine(
     predicate: (line: Record<string, unknown>) => boolean,
     timeoutMs = 30000,
   ): Promise<Record<string, unknown>> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      const found = this.lines.find(predicate);
-      if (found) return found;
-      if (this.child.exitCode !== null)
-        throw new Error(
-          `process exited early: ${this.stderr.join('')}${JSON.stringify(this.lines.slice(-5))}`,
-        );
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    throw new Error('expected log line did not appear in time');
+    return waitFor(
+      'the expected log line',
+      async () => {
+        const found = this.lines.find(predicate);
+        if (found) return found;
+        if (this.child.exitCode !== null) {
+          throw new GiveUpWaiting(
+            `process exited early: ${this.stderr.join('')}${JSON.stringify(this.lines.slice(-5))}`,
+          );
+        }
+        return undefined;
+      },
+      { timeoutMs, intervalMs: 50 },
+    );
   }
 
   kill(signal: NodeJS.Signals): void {
@@ -107,13 +112,8 @@ export class AppProcess {
   }
 
   /** SIGTERM, then SIGKILL if the process has not drained within `graceMs`. */
-  async stop(graceMs: number): Promise<number | null> {
-    if (!this.running) return this.exited;
-    this.child.kill('SIGTERM');
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
-    const code = await this.exited;
-    clearTimeout(timer);
-    return code;
+  stop(graceMs: number): Promise<number | null> {
+    return terminateChild(this.child, this.exited, graceMs);
   }
 
   exitCode(): Promise<number | null> {

@@ -5,7 +5,7 @@ import { freePort } from './free-port';
 import { ManagedProcess } from './managed-process';
 import { OrphanWatchdog } from './orphan-watchdog';
 import type { StartedService } from './redis-server';
-import { waitUntil } from './wait-until';
+import { GiveUpWaiting, waitFor } from './wait-for';
 
 /** Debian ships `clickhouse-server` (18.16); current releases ship one `clickhouse` binary. */
 function serverCommand(): { command: string; args: string[] } {
@@ -41,10 +41,10 @@ export async function startClickHouseServer(
   });
   const url = `http://127.0.0.1:${httpPort}`;
   try {
-    await waitUntil(
+    await waitFor(
       'clickhouse-server',
       async () => {
-        if (!child.running) throw new Error(`exited early:\n${child.logTail()}`);
+        if (!child.running) throw new GiveUpWaiting(`exited early:\n${child.logTail()}`);
         return answersPing(url);
       },
       { timeoutMs: 60000 },

@@ -4,5 +4,5 @@ export { startRedisServer } from './redis-server';
 export { startClickHouseServer } from './clickhouse-server';
 export { OrphanWatchdog } from './orphan-watchdog';
 export { freePort } from './free-port';
-export { waitUntil } from './wait-until';
+export { GiveUpWaiting, waitFor } from './wait-for';
 export { AppProcess, NODE_FLAGS } from './app-process';

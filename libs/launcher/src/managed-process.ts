@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { openSync, closeSync, readFileSync } from 'node:fs';
 import { OrphanWatchdog } from './orphan-watchdog';
+import { terminateChild } from './terminate-child';
 
 export interface ManagedProcessOptions {
   name: string;
@@ -53,12 +54,7 @@ export class ManagedProcess {
   }
 
   async stop(graceMs = 10000): Promise<void> {
-    if (this.running) {
-      this.child.kill('SIGTERM');
-      const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
-      await this.exited;
-      clearTimeout(timer);
-    }
+    await terminateChild(this.child, this.exited, graceMs);
     this.watchdog.release(this.pid);
   }
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { freePort } from './free-port';
 import { ManagedProcess } from './managed-process';
 import { OrphanWatchdog } from './orphan-watchdog';
-import { waitUntil } from './wait-until';
+import { GiveUpWaiting, waitFor } from './wait-for';
 
 export interface StartedService {
   url: string;
@@ -57,8 +57,8 @@ export async function startRedisServer(
     watchdog,
   });
   try {
-    await waitUntil('redis-server', async () => {
-      if (!process.running) throw new Error(`exited early:\n${process.logTail()}`);
+    await waitFor('redis-server', async () => {
+      if (!process.running) throw new GiveUpWaiting(`exited early:\n${process.logTail()}`);
       return answersPing(port);
     });
   } catch (error) {

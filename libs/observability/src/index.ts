@@ -5,7 +5,7 @@ export type { ReadinessCheck } from './readiness-registry';
 export { ObservabilityModule } from './observability.module';
 export type { ObservabilityOptions } from './observability.module';
 export { HealthController } from './health.controller';
-export { APP_NAME, LOGGER } from './observability.tokens';
+export { LOGGER } from './observability.tokens';
 export { startHttpService, exitOnSignals } from './start-http-service';
 export type { HttpServiceOptions, RunningService } from './start-http-service';
 export { runServiceMain } from './run-service-main';

@@ -3,7 +3,7 @@ import { DynamicModule, Global, Module } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { HealthController } from './health.controller';
-import { APP_NAME, LOGGER } from './observability.tokens';
+import { LOGGER } from './observability.tokens';
 import { ReadinessRegistry } from './readiness-registry';
 
 export interface ObservabilityOptions {
@@ -25,13 +25,12 @@ export class ObservabilityModule {
       module: ObservabilityModule,
       controllers: [HealthController],
       providers: [
-        { provide: APP_NAME, useValue: options.app },
         { provide: LOGGER, useValue: options.logger },
         { provide: Registry, useValue: registry },
         { provide: ReadinessRegistry, useValue: options.readiness },
         { provide: APP_CONFIG, useValue: options.config },
       ],
-      exports: [APP_NAME, LOGGER, Registry, ReadinessRegistry, APP_CONFIG],
+      exports: [LOGGER, Registry, ReadinessRegistry, APP_CONFIG],
     };
   }
 }

@@ -1,3 +1,2 @@
-/** Injection tokens for the app-wide logger and metrics registry. */
+/** Injection token for the app-wide logger. */
 export const LOGGER = Symbol('agentmon.logger');
-export const APP_NAME = Symbol('agentmon.app-name');

@@ -1,31 +1,6 @@
-import {
-  Limits,
-  SpanIngestSchema,
-  TraceEventIngestSchema,
-  type SpanIngest,
-  type TraceEventIngest,
-} from '@agentmon/contracts';
-import { toFeedbackEvent, type Feedback } from './feedback';
-import { Trace, type TelemetrySink } from './trace';
-
-class RecordingSink implements TelemetrySink {
-  spans: SpanIngest[] = [];
-  events: TraceEventIngest[] = [];
-  exportSpan(span: SpanIngest): void {
-    this.spans.push(span);
-  }
-  exportEvent(event: TraceEventIngest): void {
-    this.events.push(event);
-  }
-  feedback(traceId: string, feedback: Feedback): void {
-    this.events.push(toFeedbackEvent(traceId, feedback));
-  }
-  span(name: string): SpanIngest {
-    const span = this.spans.find((s) => s.name === name);
-    if (!span) throw new Error(`no span ${name}`);
-    return span;
-  }
-}
+import { Limits, SpanIngestSchema, TraceEventIngestSchema } from '@agentmon/contracts';
+import { RecordingSink } from './testing/recording-sink';
+import { Trace } from './trace';
 
 function expectValid(sink: RecordingSink): void {
   for (const span of sink.spans) expect(SpanIngestSchema.safeParse(span).error).toBeUndefined();

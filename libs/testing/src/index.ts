@@ -6,3 +6,4 @@ export * from './make-trace-summary';
 export * from './make-metric-window';
 export * from './make-alert';
 export * from './make-trace';
+export { readTopicUntil } from './read-topic';

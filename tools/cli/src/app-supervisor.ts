@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { AppProcess } from '@agentmon/launcher';
+import { AppProcess, waitFor } from '@agentmon/launcher';
 
 export const PIPELINE_APPS = [
   { app: 'gateway', portVariable: 'GATEWAY_PORT' },
@@ -41,18 +41,11 @@ export class AppSupervisor {
   }
 
   async waitReady(urls: Record<PipelineApp, string>, timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
     for (const [app, url] of Object.entries(urls)) {
-      for (;;) {
-        const ready = await fetch(`${url}/readyz`).then(
-          (r) => r.ok,
-          () => false,
-        );
-        if (ready) break;
-        if (Date.now() > deadline)
-          throw new Error(`${app} did not become ready within ${timeoutMs} ms`);
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
+      await waitFor(`${app} readiness`, async () => (await fetch(`${url}/readyz`)).ok, {
+        timeoutMs,
+        intervalMs: 200,
+      });
     }
   }
 

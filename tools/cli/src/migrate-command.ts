@@ -1,26 +1,20 @@
 import { Command } from 'commander';
 import { loadConfig } from '@agentmon/config';
-import { ClickHouseConnection, MigrationRunner } from '@agentmon/clickhouse';
+import { ClickHouseConnection } from '@agentmon/clickhouse';
 import { createLogger } from '@agentmon/observability';
+import { migrateClickHouse } from './prepare-storage';
 
 export function createMigrateCommand(): Command {
   return new Command('migrate')
     .description('apply ClickHouse migrations to CLICKHOUSE_URL')
     .action(async () => {
       const config = loadConfig();
-      const logger = createLogger('agentmon-migrate', config.LOG_LEVEL);
-      const connection = ClickHouseConnection.create({
-        url: config.CLICKHOUSE_URL,
-        database: config.CLICKHOUSE_DATABASE,
-        username: config.CLICKHOUSE_USER,
-        password: config.CLICKHOUSE_PASSWORD,
-      });
+      const connection = ClickHouseConnection.fromConfig(config);
       try {
-        logger.info(
-          await new MigrationRunner(connection, {
-            retentionDays: config.CLICKHOUSE_RETENTION_DAYS,
-          }).run(),
-          'migrated',
+        await migrateClickHouse(
+          connection,
+          config,
+          createLogger('agentmon-migrate', config.LOG_LEVEL),
         );
       } finally {
         await connection.close();

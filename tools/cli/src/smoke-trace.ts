@@ -1,4 +1,5 @@
 import { ClickHouseConnection } from '@agentmon/clickhouse';
+import { waitFor } from '@agentmon/launcher';
 import { randomUUID } from 'node:crypto';
 
 /**
@@ -58,14 +59,18 @@ export async function sendSmokeTrace(
       },
     ],
   });
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const rows = await clickhouse.query<{ c: string }>(
-      'SELECT count() AS c FROM {db:Identifier}.trace_summaries WHERE trace_id = {t:String}',
-      { db: clickhouse.database, t: traceId },
-    );
-    if (Number(rows[0]?.c) > 0) return traceId;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`trace ${traceId} did not reach ClickHouse within ${timeoutMs} ms`);
+  return waitFor(
+    `trace ${traceId} in ClickHouse`,
+    async () => {
+      const rows = await clickhouse.query<{ c: string }>(
+        'SELECT count() AS c FROM {db:Identifier}.trace_summaries WHERE trace_id = {t:String}',
+        {
+          db: clickhouse.database,
+          t: traceId,
+        },
+      );
+      return Number(rows[0]?.c) > 0 ? traceId : undefined;
+    },
+    { timeoutMs, intervalMs: 250 },
+  );
 }

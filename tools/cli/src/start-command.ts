@@ -1,12 +1,11 @@
 import { Command } from 'commander';
 import { loadConfig, redactConfig } from '@agentmon/config';
-import { ClickHouseConnection, MigrationRunner } from '@agentmon/clickhouse';
-import { ALL_TOPICS } from '@agentmon/contracts';
-import { createKafka, ensureTopics } from '@agentmon/kafka';
+import { ClickHouseConnection } from '@agentmon/clickhouse';
 import { startLocalInfrastructure } from '@agentmon/launcher';
 import { createLogger } from '@agentmon/observability';
 import { createHash, randomUUID } from 'node:crypto';
 import { AppSupervisor } from './app-supervisor';
+import { createTopics, migrateClickHouse } from './prepare-storage';
 import { sendSmokeTrace } from './smoke-trace';
 
 interface StartOptions {
@@ -44,35 +43,23 @@ async function start(options: StartOptions): Promise<void> {
     await infra.stop();
   };
   try {
-    const clickhouse = ClickHouseConnection.create({
-      url: infra.env.CLICKHOUSE_URL,
-      database: config.CLICKHOUSE_DATABASE,
-      username: config.CLICKHOUSE_USER,
-      password: config.CLICKHOUSE_PASSWORD,
-    });
-    const migrations = await new MigrationRunner(clickhouse, {
-      retentionDays: config.CLICKHOUSE_RETENTION_DAYS,
-    }).run();
-    await clickhouse.close();
-    logger.info(migrations, 'clickhouse migrated');
-    const kafka = createKafka({
-      brokers: infra.env.KAFKA_BROKERS.split(','),
-      clientId: 'agentmon-cli',
-      logger,
-    });
-    const created = await ensureTopics(kafka, ALL_TOPICS, config.KAFKA_TOPIC_PARTITIONS);
-    logger.info({ created }, 'topics ready');
-    const urls = await supervisor.startAll(options.smoke ? 0 : undefined);
-    await supervisor.waitReady(urls, 60000);
-    logger.info({ urls }, 'AgentMon is ready');
-    if (options.smoke) {
-      const traceId = await sendSmokeTrace(urls.gateway, smokeKey, clickhouse);
-      logger.info(
-        { traceId },
-        'smoke trace went through gateway, Kafka and sessionizer into ClickHouse',
-      );
+    const clickhouse = ClickHouseConnection.fromConfig(config, infra.env.CLICKHOUSE_URL);
+    try {
+      await migrateClickHouse(clickhouse, config, logger);
+      await createTopics(infra.env.KAFKA_BROKERS.split(','), config, logger);
+      const urls = await supervisor.startAll(options.smoke ? 0 : undefined);
+      await supervisor.waitReady(urls, 60000);
+      logger.info({ urls }, 'AgentMon is ready');
+      if (options.smoke) {
+        const traceId = await sendSmokeTrace(urls.gateway, smokeKey, clickhouse);
+        logger.info(
+          { traceId },
+          'smoke trace went through gateway, Kafka and sessionizer into ClickHouse',
+        );
+      }
+    } finally {
+      await clickhouse.close();
     }
-    await clickhouse.close();
   } catch (error) {
     logger.error({ err: error }, 'start failed');
     await stopAll();

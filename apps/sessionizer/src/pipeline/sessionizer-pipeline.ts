@@ -138,12 +138,9 @@ export class SessionizerPipeline {
       if (offset !== null) cycle.commits.set(partition, offset);
     }
     const now = this.clock();
-    await this.untilDone(async () => {
-      if (cycle.closed.length > 0) await this.emitClosed(cycle.closed, now);
-      cycle.closed = [];
-      if (cycle.late.length > 0) await this.applyLate(cycle.late);
-      cycle.late = [];
-    });
+    if (cycle.closed.length > 0 || cycle.late.length > 0) {
+      await this.untilDone(() => this.emit(cycle.closed, cycle.late, now));
+    }
     await this.commit(cycle.commits);
   }
 
@@ -174,37 +171,59 @@ export class SessionizerPipeline {
     }
   }
 
-  private async emitClosed(closed: readonly ClosedTrace[], now: number): Promise<void> {
-    // A trace already emitted (its records replayed after a crash, or stragglers after its
-    // memory was evicted) must not come back as a partial revision 0: its events revise the
-    // stored summary instead, and feedback with no stored trace is counted, not invented.
-    const previous = await this.sinks.previousSummaries(
-      closed.map((trace) => ({ projectId: trace.projectId, traceId: trace.traceId })),
-    );
+  /**
+   * One lookup of stored summaries and one write for the whole cycle. A trace already emitted
+   * (its records replayed after a crash, or stragglers after its memory was evicted) is never
+   * emitted again as a partial revision 0: its events, like late feedback, revise the stored
+   * summary; feedback with no stored trace is counted, not invented.
+   */
+  private async emit(
+    closed: readonly ClosedTrace[],
+    late: readonly LateRecord[],
+    now: number,
+  ): Promise<void> {
+    const revisable = groupLateRecords(late);
+    const lookups = [...closed, ...revisable.values()];
+    const previous = await this.sinks.previousSummaries(lookups.map(keyOf));
+    const stored = new Map(lookups.map((item, index) => [idOf(item), previous[index]]));
     const fresh: ClosedTrace[] = [];
+    let orphans = 0;
+    for (const trace of closed) {
+      if (stored.get(idOf(trace)))
+        addRevisable(revisable, trace.projectId, trace.traceId, trace.events, trace.spans.length);
+      else if (isFeedbackOnly(trace)) orphans += trace.events.length;
+      else fresh.push(trace);
+    }
     const revisions: TraceSummary[] = [];
     let lateSpans = 0;
-    let orphans = 0;
-    closed.forEach((trace, index) => {
-      const before = previous[index];
-      if (before) {
-        lateSpans += trace.spans.length;
-        const revised = reviseTraceSummary(before, trace.events);
+    for (const group of revisable.values()) {
+      lateSpans += group.spans;
+      const before = stored.get(idOf(group));
+      if (!before) orphans += group.events.length;
+      else {
+        const revised = reviseTraceSummary(before, group.events);
         if (revised) revisions.push(revised);
-      } else if (isFeedbackOnly(trace)) {
-        orphans += trace.events.length;
-      } else {
-        fresh.push(trace);
       }
-    });
+    }
     if (lateSpans > 0) this.events.lateSpansIgnored(lateSpans);
     if (orphans > 0) this.events.orphanFeedback(orphans);
+    const built = await this.buildSummaries(fresh, now);
+    if (built.summaries.length + revisions.length === 0) return;
+    await this.sinks.emit({
+      summaries: [...built.summaries, ...revisions],
+      sampledSpans: built.sampledSpans,
+    });
+    this.events.tracesClosed(fresh.length, built.reasons);
+    if (revisions.length > 0) this.events.revisionsEmitted(revisions.length);
+    if (built.unpriced.size > 0) this.events.unpricedModels([...built.unpriced]);
+  }
+
+  private async buildSummaries(fresh: readonly ClosedTrace[], now: number) {
     const users = fresh.map((trace) => ({
-      projectId: trace.projectId,
-      traceId: trace.traceId,
+      ...keyOf(trace),
       userId: resolveTraceContext(trace.events).user_id ?? null,
     }));
-    const sessionNumbers = await this.sinks.sessionNumbers(users);
+    const sessionNumbers = fresh.length > 0 ? await this.sinks.sessionNumbers(users) : [];
     const summaries: TraceSummary[] = [];
     const sampledSpans: { projectId: string; spans: readonly Span[] }[] = [];
     const reasons: Record<string, number> = {};
@@ -221,49 +240,50 @@ export class SessionizerPipeline {
         sampledSpans.push({ projectId: trace.projectId, spans: trace.spans });
       reasons[trace.closedReason] = (reasons[trace.closedReason] ?? 0) + 1;
     });
-    await this.sinks.emit({ summaries: [...summaries, ...revisions], sampledSpans });
-    this.events.tracesClosed(fresh.length, reasons);
-    if (revisions.length > 0) this.events.revisionsEmitted(revisions.length);
-    if (unpriced.size > 0) this.events.unpricedModels([...unpriced]);
+    return { summaries, sampledSpans, reasons, unpriced };
   }
+}
 
-  private async applyLate(late: readonly LateRecord[]): Promise<void> {
-    const byTrace = new Map<
-      string,
-      { key: { projectId: string; traceId: string }; events: TraceEvent[] }
-    >();
-    let lateSpans = 0;
-    for (const item of late) {
-      if (item.record.kind !== 'event') {
-        lateSpans += 1;
-        continue;
-      }
-      const id = `${item.projectId}\u0000${item.traceId}`;
-      const entry = byTrace.get(id) ?? {
-        key: { projectId: item.projectId, traceId: item.traceId },
-        events: [],
-      };
-      entry.events.push(item.record.event);
-      byTrace.set(id, entry);
-    }
-    if (lateSpans > 0) this.events.lateSpansIgnored(lateSpans);
-    const entries = [...byTrace.values()];
-    if (entries.length === 0) return;
-    const previous = await this.sinks.previousSummaries(entries.map((entry) => entry.key));
-    const revisions: TraceSummary[] = [];
-    let orphans = 0;
-    entries.forEach((entry, index) => {
-      const before = previous[index];
-      if (!before) {
-        orphans += entry.events.length;
-        return;
-      }
-      const revised = reviseTraceSummary(before, entry.events);
-      if (revised) revisions.push(revised);
-    });
-    if (orphans > 0) this.events.orphanFeedback(orphans);
-    if (revisions.length === 0) return;
-    await this.sinks.emit({ summaries: revisions, sampledSpans: [] });
-    this.events.revisionsEmitted(revisions.length);
+interface RevisableTrace {
+  projectId: string;
+  traceId: string;
+  events: TraceEvent[];
+  /** Spans that arrived after the trace was emitted: counted, they cannot revise it. */
+  spans: number;
+}
+
+const keyOf = (item: { projectId: string; traceId: string }) => ({
+  projectId: item.projectId,
+  traceId: item.traceId,
+});
+const idOf = (item: { projectId: string; traceId: string }) =>
+  `${item.projectId}\u0000${item.traceId}`;
+
+function addRevisable(
+  into: Map<string, RevisableTrace>,
+  projectId: string,
+  traceId: string,
+  events: readonly TraceEvent[],
+  spans: number,
+): void {
+  const id = idOf({ projectId, traceId });
+  const entry = into.get(id) ?? { projectId, traceId, events: [], spans: 0 };
+  entry.events.push(...events);
+  entry.spans += spans;
+  into.set(id, entry);
+}
+
+function groupLateRecords(late: readonly LateRecord[]): Map<string, RevisableTrace> {
+  const byTrace = new Map<string, RevisableTrace>();
+  for (const item of late) {
+    const events = item.record.kind === 'event' ? [item.record.event] : [];
+    addRevisable(
+      byTrace,
+      item.projectId,
+      item.traceId,
+      events,
+      item.record.kind === 'span' ? 1 : 0,
+    );
   }
+  return byTrace;
 }

@@ -1,15 +1,30 @@
 import { TraceSummary, TraceSummarySchema } from '@agentmon/contracts';
 import type Redis from 'ioredis';
+import { execPipeline, RedisScript } from './redis-script';
+
+// A replayed older revision must never overwrite a newer one.
+const PUT_IF_NEWER_SCRIPT = `
+local cur = redis.call('GET', KEYS[1])
+if cur then
+  local rev = cjson.decode(cur).revision
+  if rev > tonumber(ARGV[2]) then return 0 end
+end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[3])
+return 1`;
 
 /**
  * The latest emitted summary of each trace, so feedback that arrives after the trace was closed
  * (even after a restart) can produce the next revision. Entries expire after the feedback window.
  */
 export class SummaryStore {
+  private readonly putIfNewer: RedisScript;
+
   constructor(
     private readonly redis: Redis,
     private readonly ttlSeconds: number,
-  ) {}
+  ) {
+    this.putIfNewer = new RedisScript(redis, 'agentmonPutSummaryIfNewer', PUT_IF_NEWER_SCRIPT, 1);
+  }
 
   private key(projectId: string, traceId: string): string {
     return `agentmon:summary:${projectId}:${traceId}`;
@@ -32,22 +47,14 @@ export class SummaryStore {
     if (summaries.length === 0) return;
     const pipeline = this.redis.pipeline();
     for (const summary of summaries) {
-      pipeline.eval(
-        `local cur = redis.call('GET', KEYS[1])
-         if cur then
-           local rev = cjson.decode(cur).revision
-           if rev > tonumber(ARGV[2]) then return 0 end
-         end
-         redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[3])
-         return 1`,
-        1,
+      this.putIfNewer.queue(
+        pipeline,
         this.key(summary.project_id, summary.trace_id),
         JSON.stringify(summary),
         String(summary.revision),
         String(this.ttlSeconds),
       );
     }
-    const results = (await pipeline.exec()) ?? [];
-    for (const [error] of results) if (error) throw error;
+    await execPipeline(pipeline);
   }
 }

@@ -1,4 +1,5 @@
 import type Redis from 'ioredis';
+import { execPipeline, RedisScript } from './redis-script';
 
 // Idempotent per trace: the number a trace got the first time is returned again on a replay,
 // so "first session of a new user" (which forces sampling) is decided the same way twice.
@@ -12,10 +13,14 @@ return n`;
 
 /** Which session of its user a trace is, remembered per project in Redis. */
 export class UserSessionRegistry {
+  private readonly sessionNumber: RedisScript;
+
   constructor(
     private readonly redis: Redis,
     private readonly ttlSeconds: number,
-  ) {}
+  ) {
+    this.sessionNumber = new RedisScript(redis, 'agentmonSessionNumber', SESSION_NUMBER_SCRIPT, 1);
+  }
 
   /** Session numbers for many traces in one round trip; null where the trace has no user. */
   async sessionNumbers(
@@ -26,20 +31,16 @@ export class UserSessionRegistry {
     traces.forEach((trace, index) => {
       if (trace.userId === null) return;
       asked.push(index);
-      pipeline.eval(
-        SESSION_NUMBER_SCRIPT,
-        1,
+      this.sessionNumber.queue(
+        pipeline,
         `agentmon:user-sessions:${trace.projectId}:${trace.userId}`,
         trace.traceId,
         String(this.ttlSeconds),
       );
     });
-    const results = asked.length > 0 ? ((await pipeline.exec()) ?? []) : [];
+    const replies = asked.length > 0 ? await execPipeline(pipeline) : [];
     const numbers: (number | null)[] = traces.map(() => null);
-    results.forEach(([error, value], position) => {
-      if (error) throw error;
-      numbers[asked[position]] = Number(value);
-    });
+    replies.forEach((value, position) => (numbers[asked[position]] = Number(value)));
     return numbers;
   }
 }

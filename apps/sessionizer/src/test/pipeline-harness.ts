@@ -1,14 +1,8 @@
 import { ClickHouseConnection, MigrationRunner } from '@agentmon/clickhouse';
-import {
-  ALL_TOPICS,
-  decodeTopicRecord,
-  SpansTopicRecord,
-  TopicName,
-  TopicRecord,
-  Topics,
-} from '@agentmon/contracts';
+import { ALL_TOPICS, SpansTopicRecord, TopicName, TopicRecord, Topics } from '@agentmon/contracts';
 import { createKafka, ensureTopics, TopicProducer } from '@agentmon/kafka';
-import { AppProcess } from '@agentmon/launcher';
+import { AppProcess, waitFor } from '@agentmon/launcher';
+import { readTopicUntil } from '@agentmon/testing';
 import { randomUUID } from 'node:crypto';
 
 function required(name: string): string {
@@ -86,56 +80,14 @@ export class PipelineHarness {
     return Number(row.c);
   }
 
-  async waitFor<T>(
-    what: string,
-    probe: () => Promise<T | undefined>,
-    timeoutMs = 45000,
-  ): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    let last: unknown;
-    while (Date.now() < deadline) {
-      const value = await probe().catch((error: unknown) => {
-        last = error;
-        return undefined;
-      });
-      if (value !== undefined) return value;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    throw new Error(
-      `timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`,
-    );
+  waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 45000): Promise<T> {
+    return waitFor(what, probe, { timeoutMs, intervalMs: 200 });
   }
 
-  /** Reads a topic from the beginning with a fresh group until `done` says enough. */
-  async readTopic<T extends TopicName>(
+  readTopic<T extends TopicName>(
     topic: T,
     done: (records: TopicRecord<T>[]) => boolean,
-    timeoutMs = 30000,
   ): Promise<TopicRecord<T>[]> {
-    const consumer = this.kafka.consumer({ groupId: `reader-${randomUUID()}` });
-    const seen: TopicRecord<T>[] = [];
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
-    try {
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(
-          () => reject(new Error(`read ${seen.length} records of ${topic}, condition not met`)),
-          timeoutMs,
-        );
-        void consumer.run({
-          eachMessage: async ({ message }) => {
-            const parsed = decodeTopicRecord(topic, message.value);
-            if (parsed.ok) seen.push(parsed.value);
-            if (done(seen)) {
-              clearTimeout(timer);
-              resolve();
-            }
-          },
-        });
-      });
-    } finally {
-      await consumer.disconnect();
-    }
-    return seen;
+    return readTopicUntil(this.kafka, topic, done);
   }
 }

@@ -1,28 +1,9 @@
 import Anthropic from '@anthropic-ai/sdk';
-import {
-  Limits,
-  SpanIngestSchema,
-  type SpanIngest,
-  type TraceEventIngest,
-} from '@agentmon/contracts';
-import { toFeedbackEvent, type Feedback } from '../feedback';
+import { Limits, SpanIngestSchema } from '@agentmon/contracts';
 import { FakeMessagesApi, messageBody } from '../testing/fake-messages-api';
-import { Trace, type TelemetrySink } from '../trace';
+import { RecordingSink } from '../testing/recording-sink';
+import { Trace } from '../trace';
 import { instrumentAnthropic } from './instrument-anthropic';
-
-class RecordingSink implements TelemetrySink {
-  spans: SpanIngest[] = [];
-  events: TraceEventIngest[] = [];
-  exportSpan(span: SpanIngest): void {
-    this.spans.push(span);
-  }
-  exportEvent(event: TraceEventIngest): void {
-    this.events.push(event);
-  }
-  feedback(traceId: string, feedback: Feedback): void {
-    this.events.push(toFeedbackEvent(traceId, feedback));
-  }
-}
 
 const params = {
   model: 'claude-sonnet-4-5',
