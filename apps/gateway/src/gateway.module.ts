@@ -1,9 +1,11 @@
-import { APP_CONFIG, AppConfig } from '@agentmon/config';
+import { APP_CONFIG } from '@agentmon/config';
 import { Topics } from '@agentmon/contracts';
-import { kafkaClientProvider, ThreadedProducer } from '@agentmon/kafka';
+import { ThreadedProducer } from '@agentmon/kafka';
+import { kafkaClientProvider } from '@agentmon/stream-runtime';
 import { Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { ApiKeyRegistry } from './auth/api-key-registry';
+import type { GatewayConfig } from './gateway.config';
 import { GatewayMetrics } from './gateway.metrics';
 import { IngestController } from './ingest/ingest.controller';
 import { ProduceCoalescer } from './kafka/produce-coalescer';
@@ -16,13 +18,13 @@ import { ProduceCoalescer } from './kafka/produce-coalescer';
     {
       provide: ApiKeyRegistry,
       inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => new ApiKeyRegistry(config.GATEWAY_API_KEYS),
+      useFactory: (config: GatewayConfig) => new ApiKeyRegistry(config.GATEWAY_API_KEYS),
     },
     kafkaClientProvider('gateway'),
     {
       provide: ThreadedProducer,
       inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) =>
+      useFactory: (config: GatewayConfig) =>
         new ThreadedProducer({
           brokers: config.KAFKA_BROKERS,
           clientId: `${config.KAFKA_CLIENT_ID}-gateway`,
@@ -31,7 +33,7 @@ import { ProduceCoalescer } from './kafka/produce-coalescer';
     {
       provide: ProduceCoalescer,
       inject: [APP_CONFIG, ThreadedProducer],
-      useFactory: (config: AppConfig, producer: ThreadedProducer) =>
+      useFactory: (config: GatewayConfig, producer: ThreadedProducer) =>
         new ProduceCoalescer({
           send: (messages) => producer.publishRaw(Topics.spans, messages),
           lingerMs: config.GATEWAY_PRODUCE_LINGER_MS,

@@ -1,36 +1,19 @@
 import 'reflect-metadata';
-import { ALL_TOPICS, Topics } from '@agentmon/contracts';
-import { KAFKA_CLIENT, KafkaBatchServer } from '@agentmon/kafka';
-import { runServiceMain } from '@agentmon/observability';
-import type { Kafka } from 'kafkajs';
-import { SessionizerPipeline } from './pipeline/sessionizer-pipeline';
+import { runStageMain } from '@agentmon/stream-runtime';
+import { SessionizerStage } from './consumer/sessionizer.stage';
+import { SessionizerConfigSchema } from './sessionizer.config';
 import { SessionizerModule } from './sessionizer.module';
 
-void runServiceMain({
+void runStageMain({
   app: 'sessionizer',
   module: SessionizerModule,
+  config: SessionizerConfigSchema,
   port: (config) => config.SESSIONIZER_PORT,
-  configure: async (app, config, logger) => {
-    const server = new KafkaBatchServer({
-      kafka: app.get<Kafka>(KAFKA_CLIENT),
-      app: 'sessionizer',
-      groupId: config.SESSIONIZER_GROUP_ID,
-      topics: [Topics.spans],
-      sessionTimeoutMs: config.SESSIONIZER_SESSION_TIMEOUT_MS,
-      partitionsConsumedConcurrently: config.SESSIONIZER_PARTITIONS_CONCURRENTLY,
-      ensureTopics: { topics: ALL_TOPICS, partitions: config.KAFKA_TOPIC_PARTITIONS },
-      logger,
-    });
-    const pipeline = app.get(SessionizerPipeline);
-    server.onAssignment((assignment) => {
-      const revoked = pipeline.retainPartitions(assignment[Topics.spans] ?? []);
-      if (revoked.length > 0)
-        logger.info(
-          { revoked },
-          'partitions moved to another instance; their open traces are dropped here',
-        );
-    });
-    app.connectMicroservice({ strategy: server }, { inheritAppConfig: true });
-    await app.startAllMicroservices();
-  },
+  stage: SessionizerStage,
+  settings: (config) => ({
+    groupId: config.SESSIONIZER_GROUP_ID,
+    sessionTimeoutMs: config.SESSIONIZER_SESSION_TIMEOUT_MS,
+    partitionsConcurrently: config.SESSIONIZER_PARTITIONS_CONCURRENTLY,
+    tickMs: config.SESSIONIZER_TICK_MS,
+  }),
 });

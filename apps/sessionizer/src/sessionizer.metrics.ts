@@ -1,26 +1,21 @@
-import { LOGGER } from '@agentmon/observability';
 import { Inject, Injectable } from '@nestjs/common';
-import type { Logger } from 'pino';
 import { Counter, Gauge, Registry } from 'prom-client';
-import type { PipelineEvents } from './pipeline/sessionizer-pipeline';
+import type { SessionizerEvents, SessionizerStage } from './consumer/sessionizer.stage';
 
+/** The sessionizer's own metrics (the runtime's records, retries and lag are agentmon_stage_*). */
 @Injectable()
-export class SessionizerMetrics implements PipelineEvents {
+export class SessionizerMetrics implements SessionizerEvents {
   private readonly closed: Counter<'reason'>;
   private readonly revisions: Counter;
   private readonly lateSpans: Counter;
   private readonly orphans: Counter;
   private readonly unpriced: Counter<'model'>;
-  readonly records: Counter;
-  readonly openTraces: Gauge;
+  private stage?: SessionizerStage;
 
-  private readonly emitFailures: Counter;
-
-  constructor(
-    @Inject(Registry) registry: Registry,
-    @Inject(LOGGER) private readonly logger: Logger,
-  ) {
+  constructor(@Inject(Registry) registry: Registry) {
     const registers = [registry];
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- read at scrape time by collect()
+    const metrics = this;
     this.closed = new Counter({
       name: 'agentmon_sessionizer_traces_closed_total',
       help: 'Traces closed and emitted, by reason',
@@ -48,24 +43,23 @@ export class SessionizerMetrics implements PipelineEvents {
       labelNames: ['model'],
       registers,
     });
-    this.records = new Counter({
-      name: 'agentmon_sessionizer_records_total',
-      help: 'Spans-topic records consumed',
-      registers,
-    });
-    this.emitFailures = new Counter({
-      name: 'agentmon_sessionizer_emit_failures_total',
-      help: 'Failed attempts to store/publish closed traces (retried)',
-      registers,
-    });
-    this.openTraces = new Gauge({
+    new Gauge({
       name: 'agentmon_sessionizer_open_traces',
       help: 'Traces currently being assembled',
       registers,
+      collect() {
+        this.set(metrics.stage?.openTraces ?? 0);
+      },
     });
   }
 
-  tracesClosed(_count: number, reasons: Record<string, number>): void {
+  /** The stage whose open-trace count is read whenever /metrics is scraped. */
+  observe(stage: SessionizerStage): SessionizerStage {
+    this.stage = stage;
+    return stage;
+  }
+
+  tracesClosed(reasons: Record<string, number>): void {
     for (const [reason, count] of Object.entries(reasons)) this.closed.inc({ reason }, count);
   }
   revisionsEmitted(count: number): void {
@@ -76,19 +70,6 @@ export class SessionizerMetrics implements PipelineEvents {
   }
   orphanFeedback(count: number): void {
     this.orphans.inc(count);
-  }
-  emitFailed(error: unknown, attempt: number): void {
-    this.emitFailures.inc();
-    this.logger.error(
-      { err: error instanceof Error ? error.message : String(error), attempt },
-      'emitting closed traces failed; retrying',
-    );
-  }
-  commitFailed(error: unknown, partition: number): void {
-    this.logger.warn(
-      { err: error instanceof Error ? error.message : String(error), partition },
-      'offset commit failed; will commit again',
-    );
   }
   unpricedModels(models: string[]): void {
     for (const model of models) this.unpriced.inc({ model: model.slice(0, 64) });

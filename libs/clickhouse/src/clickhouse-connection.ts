@@ -1,4 +1,4 @@
-import type { AppConfig } from '@agentmon/config';
+import type { ClickHouseConfig } from '@agentmon/config';
 import { ClickHouseClient, ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import { bindQueryParams, QueryParams } from './query-params';
 import { capabilitiesFor, ServerCapabilities } from './server-capabilities';
@@ -37,7 +37,7 @@ export class ClickHouseConnection {
   }
 
   /** The connection every app and command uses: CLICKHOUSE_* from the config, URL overridable. */
-  static fromConfig(config: AppConfig, url = config.CLICKHOUSE_URL): ClickHouseConnection {
+  static fromConfig(config: ClickHouseConfig, url = config.CLICKHOUSE_URL): ClickHouseConnection {
     return ClickHouseConnection.create({
       url,
       database: config.CLICKHOUSE_DATABASE,

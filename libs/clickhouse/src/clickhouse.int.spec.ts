@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
-  ClickHouseBatchWriter,
+  isPermanentClickHouseError,
   ClickHouseConnection,
   ClickHouseTables,
   MigrationRunner,
@@ -77,16 +77,14 @@ describe('ClickHouse migrations and writer (real server)', () => {
   });
 
   it('collapses replayed and revised trace summaries to one row per trace', async () => {
-    const writer = new ClickHouseBatchWriter(connection, {
-      table: ClickHouseTables.traceSummaries,
-      maxRows: 100,
-      flushIntervalMs: 10,
-      maxBufferedRows: 1000,
-      retryAttempts: 3,
-    });
-    await writer.write([summaryRow('t1', 0, 0), summaryRow('t2', 0, 1)]);
-    await writer.write([summaryRow('t1', 0, 0), summaryRow('t1', 1, 1)]); // replay + revision
-    await writer.close();
+    await connection.insert(ClickHouseTables.traceSummaries, [
+      summaryRow('t1', 0, 0),
+      summaryRow('t2', 0, 1),
+    ]);
+    await connection.insert(ClickHouseTables.traceSummaries, [
+      summaryRow('t1', 0, 0), // replay
+      summaryRow('t1', 1, 1), // revision
+    ]);
     const rows = await connection.query<{ trace_id: string; revision: number; completed: number }>(
       'SELECT trace_id, revision, completed FROM {db:Identifier}.trace_summaries FINAL WHERE project_id = {p:String} ORDER BY trace_id',
       { db: database, p: 'p1' },
@@ -107,5 +105,29 @@ describe('ClickHouse migrations and writer (real server)', () => {
       { db: database, v: hostile },
     );
     expect(rows).toEqual([{ final_output: hostile }]);
+  });
+
+  it.each([
+    ['a lone UTF-16 surrogate', { final_output: 'a\ud800b' }],
+    ['a string where a number belongs', { input_tokens: 'many' }],
+  ])('classifies a row ClickHouse refuses for good (%s) as permanent', async (_name, bad) => {
+    const error = await connection
+      .insert(ClickHouseTables.traceSummaries, [{ ...summaryRow('t4', 0, 1), ...bad }])
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(error).toBeDefined();
+    expect(isPermanentClickHouseError(error)).toBe(true);
+  });
+
+  it('classifies an unreachable server as transient', async () => {
+    const away = ClickHouseConnection.create({ url: 'http://127.0.0.1:1', database });
+    const error = await away.ping().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    await away.close();
+    expect(isPermanentClickHouseError(error)).toBe(false);
   });
 });

@@ -1,7 +1,6 @@
 export { ClickHouseConnection } from './clickhouse-connection';
 export type { ClickHouseConnectionOptions } from './clickhouse-connection';
-export { ClickHouseBatchWriter, isTransientClickHouseError } from './batch-writer';
-export type { BatchSink, BatchWriterOptions } from './batch-writer';
+export { clickHouseErrorCode, isPermanentClickHouseError } from './clickhouse-errors';
 export { MigrationRunner, readMigrations, DEFAULT_MIGRATIONS_DIR } from './migration-runner';
 export type { Migration, MigrationReport } from './migration-runner';
 export { renderMigration } from './migration-template';

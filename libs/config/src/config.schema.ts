@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-const port = z.coerce.number().int().min(0).max(65535);
+const portSchema = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
 const brokerList = z
   .string()
@@ -58,16 +58,22 @@ const apiKeyList = z
     ),
   );
 
-/**
- * Every environment variable AgentMon reads. The README's configuration table is checked
- * against this object by a unit test, so a variable cannot be added without documenting it.
- */
-export const ConfigSchema = z.object({
+/** Every app: logs, its HTTP server, shutdown, and the one retry policy. */
+export const serviceConfigShape = {
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+  SHUTDOWN_TIMEOUT_MS: positiveInt.default(10000),
+  RETRY_INITIAL_DELAY_MS: positiveInt.default(100),
+  RETRY_MAX_DELAY_MS: positiveInt.default(10000),
+};
+
+export const kafkaConfigShape = {
   KAFKA_BROKERS: brokerList.default(['127.0.0.1:9092']),
   KAFKA_CLIENT_ID: z.string().min(1).default('agentmon'),
   KAFKA_TOPIC_PARTITIONS: positiveInt.default(6),
-  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+};
+
+export const clickhouseConfigShape = {
   CLICKHOUSE_URL: z.string().url().default('http://127.0.0.1:8123'),
   CLICKHOUSE_DATABASE: z
     .string()
@@ -76,19 +82,36 @@ export const ConfigSchema = z.object({
   CLICKHOUSE_USER: z.string().default('default'),
   CLICKHOUSE_PASSWORD: z.string().default(''),
   CLICKHOUSE_BATCH_MAX_ROWS: positiveInt.default(5000),
-  CLICKHOUSE_FLUSH_INTERVAL_MS: positiveInt.default(1000),
-  CLICKHOUSE_MAX_BUFFERED_ROWS: positiveInt.default(100000),
-  CLICKHOUSE_RETRY_ATTEMPTS: positiveInt.default(8),
   CLICKHOUSE_RETENTION_DAYS: positiveInt.default(90),
-  GATEWAY_PORT: port.default(4318),
-  SESSIONIZER_PORT: port.default(9464),
-  AGGREGATOR_PORT: port.default(9465),
-  DETECTOR_PORT: port.default(9466),
-  NOTIFIER_PORT: port.default(9467),
-  HTTP_HOST: z.string().min(1).default('127.0.0.1'),
-  SHUTDOWN_TIMEOUT_MS: positiveInt.default(10000),
-  AGENTMON_DATA_DIR: z.string().min(1).default('.agentmon'),
-  EMBEDDED_BROKER_PORT: port.default(9092),
+};
+
+export const redisConfigShape = {
+  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+};
+
+type StageShape<P extends string> = { [K in `${P}_PORT`]: z.ZodDefault<typeof portSchema> } & {
+  [K in `${P}_GROUP_ID`]: z.ZodDefault<z.ZodString>;
+} & {
+  [K in `${P}_SESSION_TIMEOUT_MS` | `${P}_PARTITIONS_CONCURRENTLY` | `${P}_TICK_MS`]: z.ZodDefault<
+    typeof positiveInt
+  >;
+};
+
+/** Every Kafka consumer stage: its HTTP port, its group, its share of partitions, its ticker. */
+function stageShape<P extends string>(prefix: P, group: string, port: number): StageShape<P> {
+  return {
+    [`${prefix}_PORT`]: portSchema.default(port),
+    [`${prefix}_GROUP_ID`]: z.string().min(1).default(group),
+    [`${prefix}_SESSION_TIMEOUT_MS`]: positiveInt.default(30000),
+    [`${prefix}_PARTITIONS_CONCURRENTLY`]: positiveInt.default(3),
+    [`${prefix}_TICK_MS`]: positiveInt.default(1000),
+  } as StageShape<P>;
+}
+
+export const GatewayConfigSchema = z.object({
+  ...serviceConfigShape,
+  ...kafkaConfigShape,
+  GATEWAY_PORT: portSchema.default(4318),
   GATEWAY_API_KEYS: apiKeyList.default([]),
   GATEWAY_MAX_BODY_BYTES: positiveInt.default(5 * 1048576),
   GATEWAY_MAX_ITEMS_PER_REQUEST: positiveInt.max(1000).default(1000),
@@ -96,9 +119,15 @@ export const ConfigSchema = z.object({
   GATEWAY_RETRY_AFTER_S: positiveInt.default(1),
   GATEWAY_PRODUCE_LINGER_MS: z.coerce.number().int().min(0).default(2),
   GATEWAY_MAX_PENDING_RECORDS: positiveInt.default(200000),
-  SESSIONIZER_GROUP_ID: z.string().min(1).default('agentmon-sessionizer'),
-  SESSIONIZER_SESSION_TIMEOUT_MS: positiveInt.default(30000),
-  SESSIONIZER_PARTITIONS_CONCURRENTLY: positiveInt.default(3),
+});
+export type GatewayConfig = z.infer<typeof GatewayConfigSchema>;
+
+export const SessionizerConfigSchema = z.object({
+  ...serviceConfigShape,
+  ...kafkaConfigShape,
+  ...clickhouseConfigShape,
+  ...redisConfigShape,
+  ...stageShape('SESSIONIZER', 'agentmon-sessionizer', 9464),
   SESSIONIZER_ROOT_GRACE_MS: nonNegativeInt.default(5000),
   SESSIONIZER_INACTIVITY_TIMEOUT_MS: positiveInt.default(300000),
   SESSIONIZER_MAX_TRACE_DURATION_MS: positiveInt.default(3600000),
@@ -114,19 +143,80 @@ export const ConfigSchema = z.object({
       cacheWritePerMillion: 3.75,
     },
   }),
-  SESSIONIZER_TICK_MS: positiveInt.default(1000),
   SESSIONIZER_FEEDBACK_WINDOW_S: positiveInt.default(604800),
   SESSIONIZER_USER_MEMORY_S: positiveInt.default(31536000),
+});
+export type SessionizerConfig = z.infer<typeof SessionizerConfigSchema>;
+
+export const AggregatorConfigSchema = z.object({
+  ...serviceConfigShape,
+  ...kafkaConfigShape,
+  ...clickhouseConfigShape,
+  ...redisConfigShape,
+  ...stageShape('AGGREGATOR', 'agentmon-aggregator', 9465),
+});
+export type AggregatorConfig = z.infer<typeof AggregatorConfigSchema>;
+
+export const DetectorConfigSchema = z.object({
+  ...serviceConfigShape,
+  ...kafkaConfigShape,
+  ...clickhouseConfigShape,
+  ...redisConfigShape,
+  ...stageShape('DETECTOR', 'agentmon-detector', 9466),
+});
+export type DetectorConfig = z.infer<typeof DetectorConfigSchema>;
+
+export const NotifierConfigSchema = z.object({
+  ...serviceConfigShape,
+  ...kafkaConfigShape,
+  ...clickhouseConfigShape,
+  ...redisConfigShape,
+  ...stageShape('NOTIFIER', 'agentmon-notifier', 9467),
+  SLACK_WEBHOOK_URL: z.union([z.literal(''), z.string().url()]).default(''),
+  SLACK_CHANNEL: z.string().min(1).default('#agent-alerts'),
+});
+export type NotifierConfig = z.infer<typeof NotifierConfigSchema>;
+
+/** What `npm start` and the `agentmon` commands read besides the apps' variables. */
+export const LauncherConfigSchema = z.object({
+  ...serviceConfigShape,
+  ...kafkaConfigShape,
+  ...clickhouseConfigShape,
+  ...redisConfigShape,
+  AGENTMON_DATA_DIR: z.string().min(1).default('.agentmon'),
+  EMBEDDED_BROKER_PORT: portSchema.default(9092),
+});
+
+/**
+ * Every environment variable AgentMon reads: the union of the slices. The README's
+ * configuration table is checked against it by a unit test, so a variable cannot be added
+ * without documenting it. The `agentmon` CLI reads it whole (it starts every app).
+ */
+export const ConfigSchema = z.object({
+  ...LauncherConfigSchema.shape,
+  ...GatewayConfigSchema.shape,
+  ...SessionizerConfigSchema.shape,
+  ...AggregatorConfigSchema.shape,
+  ...DetectorConfigSchema.shape,
+  ...NotifierConfigSchema.shape,
 });
 
 export type AppConfig = z.infer<typeof ConfigSchema>;
 export type ConfigVariable = keyof AppConfig;
+export type ServiceConfig = Pick<AppConfig, keyof typeof serviceConfigShape>;
+export type KafkaConfig = Pick<AppConfig, keyof typeof kafkaConfigShape>;
+export type ClickHouseConfig = Pick<AppConfig, keyof typeof clickhouseConfigShape>;
+export type RedisConfig = Pick<AppConfig, keyof typeof redisConfigShape>;
 
-/** Variables whose values must never reach a log line. */
+/**
+ * Variables whose values must never reach a log line. The logger's redaction paths are built
+ * from this same list, so config redaction and log redaction cannot drift apart.
+ */
 export const SECRET_VARIABLES: readonly ConfigVariable[] = [
   'CLICKHOUSE_PASSWORD',
   'GATEWAY_API_KEYS',
+  'SLACK_WEBHOOK_URL',
 ];
 
-/** Nest injection token under which every app provides its loaded AppConfig. */
+/** Nest injection token under which every app provides its loaded config slice. */
 export const APP_CONFIG = Symbol('agentmon.app-config');

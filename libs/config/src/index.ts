@@ -1,4 +1,30 @@
-export { APP_CONFIG, ConfigSchema, SECRET_VARIABLES } from './config.schema';
-export type { AppConfig, ConfigVariable } from './config.schema';
+export {
+  AggregatorConfigSchema,
+  APP_CONFIG,
+  clickhouseConfigShape,
+  ConfigSchema,
+  DetectorConfigSchema,
+  GatewayConfigSchema,
+  kafkaConfigShape,
+  LauncherConfigSchema,
+  NotifierConfigSchema,
+  redisConfigShape,
+  SECRET_VARIABLES,
+  serviceConfigShape,
+  SessionizerConfigSchema,
+} from './config.schema';
+export type {
+  AggregatorConfig,
+  AppConfig,
+  ClickHouseConfig,
+  ConfigVariable,
+  DetectorConfig,
+  GatewayConfig,
+  KafkaConfig,
+  NotifierConfig,
+  RedisConfig,
+  ServiceConfig,
+  SessionizerConfig,
+} from './config.schema';
 export { ConfigError } from './config-error';
 export { loadConfig, redactConfig } from './load-config';

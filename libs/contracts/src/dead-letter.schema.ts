@@ -10,6 +10,8 @@ export const DeadLetterReasonSchema = z.enum([
   'schema_validation',
   /** Valid, but processing threw repeatedly (poison record). */
   'processing_error',
+  /** Valid, but a sink (ClickHouse, Kafka, Redis) refused what it became, for good. */
+  'sink_rejected',
 ]);
 export type DeadLetterReason = z.infer<typeof DeadLetterReasonSchema>;
 

@@ -4,7 +4,4 @@ export { ensureTopics, kafkaReadinessCheck } from './ensure-topics';
 export { TopicProducer } from './topic-producer';
 export { decodeBatch } from './batch-decoder';
 export type { DecodedBatch, DecodedRecord, RawKafkaMessage } from './batch-decoder';
-export { KafkaBatchServer } from './kafka-batch-server';
-export type { KafkaBatchServerOptions, ValidatedBatch } from './kafka-batch-server';
-export { KAFKA_CLIENT, kafkaClientProvider } from './kafka-client.provider';
 export { ThreadedProducer } from './threaded-producer';

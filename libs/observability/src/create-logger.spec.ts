@@ -25,6 +25,7 @@ describe('createLogger', () => {
     [{ config: { SLACK_WEBHOOK_URL: 'https://hooks.example/T0/B0/secret' } }],
     [{ req: { headers: { authorization: 'Bearer am_secret' } } }],
     [{ config: { CLICKHOUSE_PASSWORD: 'secret' } }],
+    [{ config: { GATEWAY_API_KEYS: 'p:secret' } }],
   ])('never writes a secret: %j', (payload) => {
     const { lines, stream } = capture();
     createLogger('x', 'info', stream).info(payload, 'config');

@@ -1,3 +1,4 @@
+import { SECRET_VARIABLES } from '@agentmon/config';
 import pino, { Logger, LoggerOptions } from 'pino';
 
 /** Paths pino censors in every log line: keys, webhook URLs and passwords never reach a log. */
@@ -14,12 +15,8 @@ export const REDACTED_LOG_PATHS = [
   '*.password',
   'webhookUrl',
   '*.webhookUrl',
-  'SLACK_WEBHOOK_URL',
-  '*.SLACK_WEBHOOK_URL',
-  'CLICKHOUSE_PASSWORD',
-  '*.CLICKHOUSE_PASSWORD',
-  'API_KEYS',
-  '*.API_KEYS',
+  // Every secret config variable, wherever it sits in a logged object (one list, in libs/config).
+  ...SECRET_VARIABLES.flatMap((variable) => [variable, `*.${variable}`]),
 ];
 
 export function createLogger(

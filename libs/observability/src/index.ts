@@ -6,7 +6,3 @@ export { ObservabilityModule } from './observability.module';
 export type { ObservabilityOptions } from './observability.module';
 export { HealthController } from './health.controller';
 export { LOGGER } from './observability.tokens';
-export { startHttpService, exitOnSignals } from './start-http-service';
-export type { HttpServiceOptions, RunningService } from './start-http-service';
-export { runServiceMain } from './run-service-main';
-export type { ServiceMainOptions } from './run-service-main';

@@ -1,4 +1,3 @@
-import { APP_CONFIG, AppConfig } from '@agentmon/config';
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
@@ -10,10 +9,9 @@ export interface ObservabilityOptions {
   app: string;
   logger: Logger;
   readiness: ReadinessRegistry;
-  config?: AppConfig;
 }
 
-/** /healthz, /readyz and /metrics for every app, plus the shared config, logger and metrics registry. */
+/** /healthz, /readyz and /metrics for every app, plus the logger and the metrics registry. */
 @Global()
 @Module({})
 export class ObservabilityModule {
@@ -28,9 +26,8 @@ export class ObservabilityModule {
         { provide: LOGGER, useValue: options.logger },
         { provide: Registry, useValue: registry },
         { provide: ReadinessRegistry, useValue: options.readiness },
-        { provide: APP_CONFIG, useValue: options.config },
       ],
-      exports: [LOGGER, Registry, ReadinessRegistry, APP_CONFIG],
+      exports: [LOGGER, Registry, ReadinessRegistry],
     };
   }
 }

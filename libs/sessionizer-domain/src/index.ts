@@ -18,3 +18,13 @@ export {
 export { reviseTraceSummary } from './revise-trace-summary';
 export * from './sampling-policy';
 export { hashToUnitInterval } from './hash-to-unit-interval';
+export {
+  buildSummaries,
+  planEmission,
+  traceKeyId,
+  tracesToLookUp,
+  usersOf,
+  type BuiltSummaries,
+  type EmissionPlan,
+  type TraceKey,
+} from './emission-plan';

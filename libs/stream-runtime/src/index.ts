@@ -3,3 +3,16 @@
 export { RetryPolicy } from './retry-policy';
 export type { RetryHooks, RetryPolicyOptions } from './retry-policy';
 export { errorMessage, isPermanentError, PermanentError, RetryableError } from './stage-errors';
+export type { PartitionRecords, Stage, StageDeadLetter } from './stage';
+export { StageRunner } from './stage-runner';
+export type { StageRunnerEvents, StageRunnerPorts } from './stage-runner';
+export { StageServer } from './stage-server';
+export type { StageServerOptions } from './stage-server';
+export { runStageMain } from './run-stage-main';
+export type { StageMainOptions, StageSettings } from './run-stage-main';
+export { KAFKA_CLIENT, kafkaClientProvider, topicProducerProvider } from './kafka.providers';
+export { clickHouseProvider, redisProvider, retryPolicyProvider } from './storage.providers';
+export { ClickHouseTableSink } from './clickhouse-table-sink';
+export { execPipeline, RedisScript } from './redis-script';
+export { PassThroughStage } from './pass-through-stage';
+export type { PassedRecord } from './pass-through-stage';

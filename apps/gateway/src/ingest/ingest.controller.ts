@@ -1,4 +1,5 @@
-import { APP_CONFIG, AppConfig } from '@agentmon/config';
+import { APP_CONFIG } from '@agentmon/config';
+import type { GatewayConfig } from '../gateway.config';
 import { encodeTopicRecord, Topics, topicRecordKey } from '@agentmon/contracts';
 import { LOGGER } from '@agentmon/observability';
 import { Body, Controller, HttpCode, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
@@ -15,7 +16,7 @@ export class IngestController {
   constructor(
     @Inject(ProduceCoalescer) private readonly producer: ProduceCoalescer,
     @Inject(GatewayMetrics) private readonly metrics: GatewayMetrics,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(APP_CONFIG) private readonly config: GatewayConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 

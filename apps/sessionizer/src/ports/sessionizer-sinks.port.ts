@@ -1,13 +1,13 @@
 import type { Span, TraceSummary } from '@agentmon/contracts';
+import type { TraceKey } from '@agentmon/sessionizer-domain';
 
-export interface TraceKey {
-  projectId: string;
-  traceId: string;
-}
+export type { TraceKey };
 
 /**
  * Everything the sessionizer pipeline reads from or writes to the outside world. The adapter
- * (ClickHouse, Kafka, Redis) lives in ../sinks; tests use an in-memory implementation.
+ * (ClickHouse, Kafka, Redis) lives in ../sinks; specs use the in-memory implementation in ../test.
+ * `emit` throws PermanentError (from @agentmon/stream-runtime) when a sink refuses the data
+ * itself, so the runtime dead-letters those traces and stores the rest.
  */
 export interface SessionizerSinks {
   /** Which session of its user each trace is (idempotent per trace); null without a user. */

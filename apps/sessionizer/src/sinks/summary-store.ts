@@ -1,6 +1,6 @@
 import { TraceSummary, TraceSummarySchema } from '@agentmon/contracts';
 import type Redis from 'ioredis';
-import { execPipeline, RedisScript } from './redis-script';
+import { execPipeline, RedisScript } from '@agentmon/stream-runtime';
 
 // A replayed older revision must never overwrite a newer one.
 const PUT_IF_NEWER_SCRIPT = `

@@ -1,5 +1,5 @@
 import type Redis from 'ioredis';
-import { execPipeline, RedisScript } from './redis-script';
+import { execPipeline, RedisScript } from '@agentmon/stream-runtime';
 
 // Idempotent per trace: the number a trace got the first time is returned again on a replay,
 // so "first session of a new user" (which forces sampling) is decided the same way twice.

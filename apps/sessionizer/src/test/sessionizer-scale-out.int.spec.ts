@@ -34,7 +34,7 @@ describe('two sessionizer instances in one consumer group', () => {
       for (const instance of [first, second]) {
         const metrics = await (await fetch(`${await instance.url()}/metrics`)).text();
         expect(
-          Number(/^agentmon_sessionizer_records_total\{[^}]*\} (\d+)/m.exec(metrics)?.[1] ?? 0),
+          Number(/^agentmon_stage_records_total\{[^}]*\} (\d+)/m.exec(metrics)?.[1] ?? 0),
         ).toBeGreaterThan(0);
       }
       for (const trace of traces)

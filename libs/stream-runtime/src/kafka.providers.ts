@@ -1,10 +1,10 @@
-import { APP_CONFIG, AppConfig } from '@agentmon/config';
+import { APP_CONFIG, KafkaConfig } from '@agentmon/config';
+import { createKafka, kafkaReadinessCheck, TopicProducer } from '@agentmon/kafka';
 import { LOGGER, ReadinessRegistry } from '@agentmon/observability';
+import { ShutdownRegistry } from '@agentmon/service-runtime';
 import type { FactoryProvider } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
-import { createKafka } from './create-kafka';
-import { kafkaReadinessCheck } from './ensure-topics';
 
 /** Injection token of the app's kafkajs client. */
 export const KAFKA_CLIENT = Symbol('agentmon.kafka-client');
@@ -14,7 +14,7 @@ export function kafkaClientProvider(app: string): FactoryProvider<Kafka> {
   return {
     provide: KAFKA_CLIENT,
     inject: [APP_CONFIG, LOGGER, ReadinessRegistry],
-    useFactory: (config: AppConfig, logger: Logger, readiness: ReadinessRegistry) => {
+    useFactory: (config: KafkaConfig, logger: Logger, readiness: ReadinessRegistry) => {
       const kafka = createKafka({
         brokers: config.KAFKA_BROKERS,
         clientId: `${config.KAFKA_CLIENT_ID}-${app}`,
@@ -25,3 +25,14 @@ export function kafkaClientProvider(app: string): FactoryProvider<Kafka> {
     },
   };
 }
+
+/** The app's one producer: its output topics and its dead letters; disconnected at shutdown. */
+export const topicProducerProvider: FactoryProvider<TopicProducer> = {
+  provide: TopicProducer,
+  inject: [KAFKA_CLIENT, ShutdownRegistry],
+  useFactory: (kafka: Kafka, shutdown: ShutdownRegistry) => {
+    const producer = new TopicProducer(kafka);
+    shutdown.register('kafka producer', () => producer.disconnect());
+    return producer;
+  },
+};

@@ -1,46 +1,67 @@
 import { SpansTopicRecord, TraceSummarySchema } from '@agentmon/contracts';
 import { DEFAULT_PRICE_TABLE, SamplingPolicy, TraceAssembler } from '@agentmon/sessionizer-domain';
+import { RetryPolicy, StageRunner } from '@agentmon/stream-runtime';
 import { makeEventEnvelope, makeFeedbackEvent, makeTrace } from '@agentmon/testing';
-import { InMemorySinks } from './in-memory-sinks';
-import { PartitionBatch, PipelineEvents, SessionizerPipeline } from './sessionizer-pipeline';
+import { InMemorySinks } from '../test/in-memory-sinks';
+import { SessionizerEvents, SessionizerStage } from './sessionizer.stage';
 
-const quietEvents: PipelineEvents = {
+const quietEvents: SessionizerEvents = {
   tracesClosed: () => undefined,
   revisionsEmitted: () => undefined,
   lateSpansIgnored: () => undefined,
   orphanFeedback: () => undefined,
   unpricedModels: () => undefined,
-  emitFailed: () => undefined,
-  commitFailed: () => undefined,
 };
+
+const fastRetry = new RetryPolicy({ initialDelayMs: 1, maxDelayMs: 2, maxAttempts: Infinity });
+
+function runnerFor(
+  stage: SessionizerStage,
+  clock: () => number,
+  commits: string[] = [],
+): StageRunner<typeof stage.input, unknown> {
+  return new StageRunner(
+    stage,
+    {
+      commit: async (_partition, offset) => void commits.push(offset),
+      publishDeadLetters: async () => undefined,
+      heartbeat: async () => undefined,
+    },
+    fastRetry,
+    {},
+    clock,
+  ) as StageRunner<typeof stage.input, unknown>;
+}
 
 function setup(now = { t: 1_800_000_000_000 }) {
   const sinks = new InMemorySinks();
   const commits: string[] = [];
-  const pipeline = new SessionizerPipeline(
+  const stage = new SessionizerStage(
     new TraceAssembler({ rootGraceMs: 1000, inactivityTimeoutMs: 10_000 }),
     new SamplingPolicy({ successRate: 0.1 }),
     DEFAULT_PRICE_TABLE,
     sinks,
     quietEvents,
-    { clock: () => now.t, retryDelayMs: 1 },
   );
+  const runner = runnerFor(stage, () => now.t, commits);
   let offset = 0;
-  const batch = (records: SpansTopicRecord[]): PartitionBatch => ({
+  const batch = (records: SpansTopicRecord[]) => ({
     partition: 0,
-    records: records.map((value) => ({ offset: String(offset++), value })),
-    commit: async (o) => {
-      commits.push(o);
-    },
+    records: records.map((value) => ({
+      offset: String(offset++),
+      key: null,
+      timestamp: now.t,
+      value,
+    })),
   });
-  return { sinks, commits, pipeline, batch, now };
+  return { sinks, commits, stage, runner, batch, now };
 }
 
-describe('SessionizerPipeline', () => {
+describe('SessionizerStage on the stage runtime', () => {
   it('emits a finished trace once, valid against its contract, and commits past it', async () => {
-    const { sinks, commits, pipeline, batch } = setup();
+    const { sinks, commits, runner, batch } = setup();
     const trace = makeTrace({ spans: 4 });
-    await pipeline.handleBatch(batch(trace.records));
+    await runner.handle(batch(trace.records));
     expect(sinks.emitted).toHaveLength(1);
     expect(() => TraceSummarySchema.parse(sinks.emitted[0])).not.toThrow();
     expect(sinks.emitted[0]).toMatchObject({
@@ -52,22 +73,22 @@ describe('SessionizerPipeline', () => {
   });
 
   it('holds the commit at the first record of a trace still open', async () => {
-    const { commits, pipeline, batch } = setup();
+    const { commits, runner, batch } = setup();
     const done = makeTrace({ spans: 2 });
     const open = makeTrace({ spans: 3 });
     const openWithoutEnd = open.records.filter(
       (r) => !(r.kind === 'event' && r.event.type === 'trace_end'),
     );
-    await pipeline.handleBatch(batch([...done.records, ...openWithoutEnd]));
+    await runner.handle(batch([...done.records, ...openWithoutEnd]));
     expect(commits.at(-1)).toBe(String(done.records.length));
   });
 
   it('retries closed traces through sink failures and commits only once they are stored', async () => {
-    const { sinks, commits, pipeline, batch } = setup();
+    const { sinks, commits, runner, batch } = setup();
     sinks.failuresLeft = 3;
     sinks.onFailure = () => expect(commits).toEqual([]);
     const trace = makeTrace({ spans: 3, failing: 'tool_failure' });
-    await pipeline.handleBatch(batch(trace.records));
+    await runner.handle(batch(trace.records));
     expect(sinks.failuresLeft).toBe(0);
     expect(sinks.emitted.map((s) => s.trace_id)).toEqual([trace.trace_id]);
     expect(sinks.emitted[0]).toMatchObject({ sampled: true, sampling_rule: 'failure' });
@@ -76,14 +97,14 @@ describe('SessionizerPipeline', () => {
   });
 
   it('turns late feedback into a higher revision, and a redelivery into nothing', async () => {
-    const { sinks, pipeline, batch } = setup();
+    const { sinks, runner, batch } = setup();
     const trace = makeTrace({ spans: 2 });
-    await pipeline.handleBatch(batch(trace.records));
+    await runner.handle(batch(trace.records));
     const rating = makeEventEnvelope(
       makeFeedbackEvent('rating', { trace_id: trace.trace_id, rating: 'negative' }),
     );
-    await pipeline.handleBatch(batch([rating]));
-    await pipeline.handleBatch(batch([rating]));
+    await runner.handle(batch([rating]));
+    await runner.handle(batch([rating]));
     expect(sinks.emitted.map((s) => [s.revision, s.rating, s.strong_completion])).toEqual([
       [0, 'none', true],
       [1, 'negative', false],
@@ -91,7 +112,7 @@ describe('SessionizerPipeline', () => {
   });
 
   it('groups batches of several partitions that arrive during a flush into the next one', async () => {
-    const { sinks, pipeline, batch } = setup();
+    const { sinks, runner, batch } = setup();
     let emits = 0;
     const original = sinks.emit.bind(sinks);
     sinks.emit = async (output) => {
@@ -100,79 +121,77 @@ describe('SessionizerPipeline', () => {
       return original(output);
     };
     const traces = Array.from({ length: 4 }, () => makeTrace({ spans: 2 }));
-    await Promise.all(traces.map((trace) => pipeline.handleBatch(batch(trace.records))));
+    await Promise.all(traces.map((trace) => runner.handle(batch(trace.records))));
     expect(sinks.emitted).toHaveLength(4);
     expect(emits).toBe(2);
   });
 
   it('drops the open traces of partitions a rebalance took away, and stops committing them', async () => {
-    const { sinks, commits, pipeline, batch, now } = setup();
+    const { sinks, commits, stage, runner, batch, now } = setup();
     const open = makeTrace({ spans: 3 });
-    await pipeline.handleBatch(
+    await runner.handle(
       batch(open.records.filter((r) => !(r.kind === 'event' && r.event.type === 'trace_end'))),
     );
     const committedBefore = commits.length;
-    expect(pipeline.retainPartitions([1, 2])).toEqual([0]);
+    expect(runner.retainPartitions([1, 2])).toEqual([0]);
     now.t += 600_000;
-    await pipeline.tick();
+    await runner.tick();
     expect(sinks.emitted).toEqual([]);
-    expect(pipeline.openTraces).toBe(0);
+    expect(stage.openTraces).toBe(0);
     expect(commits.length).toBe(committedBefore);
   });
 
   it('closes an abandoned trace on the timer when no records arrive', async () => {
-    const { sinks, pipeline, batch, now } = setup();
+    const { sinks, runner, batch, now } = setup();
     const trace = makeTrace({ spans: 3 });
     const noEnd = trace.records.filter(
       (r) => !(r.kind === 'event' && r.event.type === 'trace_end'),
     );
-    await pipeline.handleBatch(batch(noEnd));
+    await runner.handle(batch(noEnd));
     expect(sinks.emitted).toHaveLength(0);
     now.t += 60_000;
-    await pipeline.tick();
+    await runner.tick();
     expect(sinks.emitted).toHaveLength(1);
     expect(sinks.emitted[0].trace_id).toBe(trace.trace_id);
   });
 });
 
-describe('SessionizerPipeline after a restart (fresh memory, same sinks)', () => {
+describe('SessionizerStage after a restart (fresh memory, same sinks)', () => {
   it('does not re-emit an already emitted trace whose records are replayed', async () => {
     const first = setup();
     const trace = makeTrace({ spans: 3 });
-    await first.pipeline.handleBatch(first.batch(trace.records));
+    await first.runner.handle(first.batch(trace.records));
     const restarted = setup();
     const sinks = first.sinks;
-    const pipeline = new SessionizerPipeline(
+    const stage = new SessionizerStage(
       new TraceAssembler({ rootGraceMs: 1000 }),
       new SamplingPolicy(),
       DEFAULT_PRICE_TABLE,
       sinks,
       quietEvents,
-      { clock: () => restarted.now.t },
     );
-    await pipeline.handleBatch(restarted.batch(trace.records.slice(1)));
+    await runnerFor(stage, () => restarted.now.t).handle(restarted.batch(trace.records.slice(1)));
     expect(sinks.emitted.map((s) => s.revision)).toEqual([0]);
   });
 
   it('counts feedback for a trace it never saw instead of inventing one', async () => {
-    const { sinks, pipeline, batch, now } = setup();
+    const { sinks, batch, now } = setup();
     let orphans = 0;
-    const counting = new SessionizerPipeline(
+    const stage = new SessionizerStage(
       new TraceAssembler({ rootGraceMs: 10 }),
       new SamplingPolicy(),
       DEFAULT_PRICE_TABLE,
       sinks,
       { ...quietEvents, orphanFeedback: (n) => (orphans += n) },
-      { clock: () => now.t },
     );
+    const counting = runnerFor(stage, () => now.t);
     const rating = makeEventEnvelope(
       makeFeedbackEvent('rating', { trace_id: 'never-seen', rating: 'positive' }),
     );
-    await counting.handleBatch(batch([rating]));
+    await counting.handle(batch([rating]));
     now.t += 600_000;
     await counting.tick();
     expect(sinks.emitted).toEqual([]);
     expect(orphans).toBe(1);
-    void pipeline;
   });
 });

@@ -1,18 +1,17 @@
-import type { AppConfig } from '@agentmon/config';
-import { DynamicModule, INestApplication, ModuleMetadata, Type } from '@nestjs/common';
-import { Module } from '@nestjs/common';
+import { ObservabilityModule, PinoNestLogger, ReadinessRegistry } from '@agentmon/observability';
+import { DynamicModule, INestApplication, Module, ModuleMetadata, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger } from 'pino';
-import { ObservabilityModule } from './observability.module';
-import { PinoNestLogger } from './pino-nest-logger';
-import { ReadinessRegistry } from './readiness-registry';
+import { ServiceModule } from './service.module';
+import { ShutdownRegistry } from './shutdown-registry';
 
 export interface HttpServiceOptions {
   app: string;
-  /** The app's own root module; it gets the observability module beside it. */
+  /** The app's own root module; it gets the observability and service modules beside it. */
   module: Type<unknown> | DynamicModule;
-  config?: AppConfig;
+  /** The app's validated config slice, injectable as APP_CONFIG. */
+  config?: object;
   host: string;
   port: number;
   logger: Logger;
@@ -32,13 +31,10 @@ export interface RunningService {
 
 export async function startHttpService(options: HttpServiceOptions): Promise<RunningService> {
   const readiness = new ReadinessRegistry();
+  const resources = new ShutdownRegistry();
   const imports: ModuleMetadata['imports'] = [
-    ObservabilityModule.forApp({
-      app: options.app,
-      logger: options.logger,
-      readiness,
-      config: options.config,
-    }),
+    ObservabilityModule.forApp({ app: options.app, logger: options.logger, readiness }),
+    ServiceModule.forApp(options.config ?? {}, resources),
     options.module,
   ];
   @Module({ imports })
@@ -59,10 +55,17 @@ export async function startHttpService(options: HttpServiceOptions): Promise<Run
     closing ??= (async () => {
       options.logger.info({ reason }, 'shutting down: draining in-flight work');
       readiness.markDraining();
+      const drain = (async () => {
+        // Nest stops the consumers first (they drain and commit), then the HTTP server.
+        await app.close();
+        await resources.closeAll((name, error) =>
+          options.logger.error({ err: error, resource: name }, 'closing a resource failed'),
+        );
+      })();
       const timeout = new Promise<void>((resolve) =>
         setTimeout(resolve, options.shutdownTimeoutMs).unref(),
       );
-      await Promise.race([app.close(), timeout]);
+      await Promise.race([drain, timeout]);
       options.logger.info({ reason }, 'shut down');
     })();
     return closing;

@@ -1,0 +1,227 @@
+import { Topics } from '@agentmon/contracts';
+import { decodeBatch, ensureTopics, TopicProducer } from '@agentmon/kafka';
+import type { ReadinessRegistry } from '@agentmon/observability';
+import { CustomTransportStrategy, Server } from '@nestjs/microservices';
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { RetryPolicy } from './retry-policy';
+import type { Stage, StageDeadLetter } from './stage';
+import { errorMessage } from './stage-errors';
+import { StageMetrics } from './stage-metrics';
+import { StageRunner } from './stage-runner';
+
+export interface StageServerOptions {
+  app: string;
+  kafka: Kafka;
+  /** The app's one producer (dead letters go through it, like the stage's own output). */
+  producer: TopicProducer;
+  groupId: string;
+  logger: Logger;
+  readiness: ReadinessRegistry;
+  registry: Registry;
+  retry: RetryPolicy;
+  sessionTimeoutMs: number;
+  partitionsConcurrently: number;
+  /** How often time-based progress runs when no records arrive. */
+  tickMs: number;
+  /** Topics created (if missing) before subscribing, and their partition count. */
+  ensureTopics?: { topics: readonly string[]; partitions: number };
+  /** A write failing for longer than this makes the stage not ready. */
+  stuckAfterMs?: number;
+}
+
+type Events = Record<string, (...args: unknown[]) => void>;
+
+/**
+ * The Nest transport of every consumer stage: kafkajs `eachBatch` in, contract validation (the
+ * rest dead-lettered before the stage sees it), then the StageRunner (cycles, commits, retries).
+ * Heartbeats go out while a write is retried, partitions lost in a rebalance are dropped from
+ * the stage's state, readiness reports a stuck or crashed consumer, and close drains: the last
+ * cycle is written and committed before the consumer leaves the group.
+ */
+export class StageServer<Unit> extends Server<Events> implements CustomTransportStrategy {
+  readonly runner: StageRunner<(typeof Topics)[keyof typeof Topics], Unit>;
+  private consumer?: Consumer;
+  private ticker?: NodeJS.Timeout;
+  private readonly metrics: StageMetrics;
+  private readonly heartbeats = new Set<() => Promise<void>>();
+  private joined = false;
+  private crashed = false;
+
+  constructor(
+    private readonly stage: Stage<(typeof Topics)[keyof typeof Topics], Unit>,
+    private readonly options: StageServerOptions,
+  ) {
+    super();
+    this.metrics = new StageMetrics(options.registry);
+    this.runner = new StageRunner(
+      stage,
+      {
+        commit: (partition, offset) =>
+          this.consumer!.commitOffsets([{ topic: stage.input, partition, offset }]),
+        publishDeadLetters: (letters) => this.publishDeadLetters(letters),
+        heartbeat: () => this.heartbeatAll(),
+      },
+      options.retry,
+      {
+        cycleWritten: (_units, ms) => this.metrics.cycleSeconds.observe(ms / 1000),
+        writeRetried: (error, attempt) => {
+          this.metrics.writeRetries.inc();
+          options.logger.warn(
+            { err: errorMessage(error), attempt },
+            'stage write failed; retrying',
+          );
+        },
+        deadLettered: (count, reason) => {
+          this.metrics.deadLetters.inc({ reason: 'sink_rejected' }, count);
+          options.logger.warn({ count, reason }, 'sink refused records for good; dead-lettered');
+        },
+        commitFailed: (error, partition) => {
+          this.metrics.commitFailures.inc();
+          options.logger.warn({ err: errorMessage(error), partition }, 'offset commit failed');
+        },
+        revoked: (partitions) => {
+          this.metrics.revokedPartitions.inc(partitions.length);
+          options.logger.info(
+            { partitions },
+            'partitions moved to another instance; state dropped',
+          );
+        },
+      },
+    );
+    options.readiness.register('stage', async () => this.isReady());
+  }
+
+  async listen(callback: (error?: unknown) => void): Promise<void> {
+    try {
+      await this.start();
+      callback();
+    } catch (error) {
+      callback(error);
+    }
+  }
+
+  private isReady(): boolean {
+    const stuckSince = this.runner.stuckSince;
+    const stuckMs = stuckSince === null ? 0 : Date.now() - stuckSince;
+    this.metrics.stuckSeconds.set(stuckMs / 1000);
+    return this.joined && !this.crashed && stuckMs <= (this.options.stuckAfterMs ?? 0);
+  }
+
+  private async start(): Promise<void> {
+    const { kafka, groupId } = this.options;
+    if (this.options.ensureTopics)
+      await ensureTopics(
+        kafka,
+        this.options.ensureTopics.topics,
+        this.options.ensureTopics.partitions,
+      );
+    await this.options.producer.ensureConnected();
+    const consumer = kafka.consumer({
+      groupId,
+      sessionTimeout: this.options.sessionTimeoutMs,
+      heartbeatInterval: Math.max(100, Math.floor(this.options.sessionTimeoutMs / 3)),
+      maxBytesPerPartition: 4 * 1048576,
+      allowAutoTopicCreation: false,
+    });
+    this.consumer = consumer;
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      this.joined = true;
+      this.crashed = false;
+      this.runner.retainPartitions(payload.memberAssignment[this.stage.input] ?? []);
+    });
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      this.crashed = true;
+      this.options.logger.error(
+        { err: payload.error, restart: payload.restart },
+        'consumer crashed',
+      );
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topics: [this.stage.input], fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitionsConcurrently,
+      eachBatch: (payload) => this.handleBatch(payload),
+    });
+    this.ticker = setInterval(() => {
+      this.runner
+        .tick()
+        .catch((error: unknown) =>
+          this.options.logger.error({ err: errorMessage(error) }, 'stage tick failed; will retry'),
+        );
+    }, this.options.tickMs);
+    this.ticker.unref();
+  }
+
+  private async handleBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    if (batch.messages.length === 0 || payload.isStale()) return;
+    const decoded = decodeBatch(this.stage.input, batch.partition, batch.messages, {
+      app: this.options.app,
+      group: this.options.groupId,
+    });
+    if (decoded.deadLetters.length > 0) {
+      await this.publishDeadLetters(decoded.deadLetters);
+      for (const { letter } of decoded.deadLetters)
+        this.metrics.deadLetters.inc({ reason: letter.reason });
+      this.options.logger.warn(
+        {
+          partition: batch.partition,
+          count: decoded.deadLetters.length,
+          first: decoded.deadLetters[0].letter.message,
+        },
+        'invalid records dead-lettered',
+      );
+    }
+    this.metrics.records.inc(batch.messages.length);
+    this.metrics.lag.set({ partition: String(batch.partition) }, Number(batch.offsetLag()));
+    this.heartbeats.add(payload.heartbeat);
+    try {
+      await this.runner.handle({ partition: batch.partition, records: decoded.records });
+    } finally {
+      this.heartbeats.delete(payload.heartbeat);
+    }
+    // The fetch position moves on; what is committed is the runner's decision.
+    payload.resolveOffset(batch.messages[batch.messages.length - 1].offset);
+  }
+
+  private async heartbeatAll(): Promise<void> {
+    await Promise.all([...this.heartbeats].map((heartbeat) => heartbeat()));
+  }
+
+  private async publishDeadLetters(letters: readonly StageDeadLetter[]): Promise<void> {
+    const failedAt = Date.now();
+    await this.options.producer.publishRaw(
+      Topics.deadLetter,
+      letters.map(({ key, letter }) => ({
+        key,
+        value: JSON.stringify({
+          ...letter,
+          failed_at: failedAt,
+          consumer: this.options.app,
+          consumer_group: this.options.groupId,
+          attempts: 1,
+        }),
+      })),
+    );
+  }
+
+  /** Drain: stop fetching, write and commit what is ready, then leave the group. */
+  async close(): Promise<void> {
+    if (this.ticker) clearInterval(this.ticker);
+    await this.consumer?.stop();
+    await this.runner.drain();
+    await this.consumer?.disconnect();
+  }
+
+  on(): void {
+    // Nest's event hooks are not used: the runner reports through StageMetrics and the logger.
+  }
+
+  unwrap<T>(): T {
+    return this.consumer as T;
+  }
+}

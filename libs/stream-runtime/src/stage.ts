@@ -1,0 +1,46 @@
+import type { DeadLetter, TopicName, TopicRecord } from '@agentmon/contracts';
+import type { DecodedRecord } from '@agentmon/kafka';
+
+/** One partition's validated records, in offset order. */
+export interface PartitionRecords<In extends TopicName> {
+  partition: number;
+  records: readonly DecodedRecord<TopicRecord<In>>[];
+}
+
+/** A unit the sinks refused for good, as it goes to the dead-letter topic. */
+export interface StageDeadLetter {
+  key: string | null;
+  letter: Omit<DeadLetter, 'failed_at' | 'consumer' | 'consumer_group' | 'attempts'>;
+}
+
+/**
+ * What a stage is to the runtime. The stage owns its state (built by a pure domain) and its
+ * sinks (behind ports); the runtime owns Kafka, flush cycles, commits, retries, dead letters,
+ * partition moves and shutdown. `Unit` is the smallest piece of output the sinks can accept or
+ * refuse on its own (a closed trace, a window, an alert): a permanently refused unit is
+ * dead-lettered alone while the rest of its cycle is stored.
+ */
+export interface Stage<In extends TopicName, Unit> {
+  readonly input: In;
+  /** Adds records to the state. Synchronous and free of I/O: the domain's step. */
+  ingest(batch: PartitionRecords<In>, now: number): void;
+  /** Progress with no new records (timers: closing timed-out traces, idle windows). */
+  tick?(now: number): void;
+  /** Everything ready to be written, taken out of the state (the next cycle's units). */
+  takeOutput(now: number): Unit[];
+  /**
+   * The offset to commit for this partition once every unit taken so far is durable: the
+   * earliest record the state still needs (exclusive end of what may be forgotten); null when
+   * nothing of this partition was consumed yet.
+   */
+  committableOffset(partition: number): bigint | null;
+  /** A rebalance took the partition away: forget its state (its new owner replays it). */
+  revokePartition(partition: number): void;
+  /**
+   * The sinks: makes the units durable. Throws PermanentError when the units themselves are
+   * refused (the runtime then isolates the culprit), anything else is retried.
+   */
+  write(units: readonly Unit[], now: number): Promise<void>;
+  /** How a unit the sinks refused for good is dead-lettered (one letter per source record). */
+  deadLetters(unit: Unit, reason: string): StageDeadLetter[];
+}
