@@ -78,7 +78,7 @@ export const TrendRuleSchema = z
     /** Smallest relative change per week (of the fitted level) worth an alert: 0.01 = 1%/week. */
     min_weekly_change: fraction.default(0.01),
     /** Days in the regression window (the latest closed days). */
-    window_days: z.number().int().min(3).max(90).default(14),
+    window_days: z.number().int().min(3).max(90).default(21),
     /** Fewest closed days before the test runs. */
     min_days: z.number().int().min(3).max(90).default(7),
     severity: AlertSeveritySchema.default('warning'),

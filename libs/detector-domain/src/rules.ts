@@ -63,7 +63,7 @@ const trend = (metric: ChartMetric, direction: TrendRule['direction']): TrendRul
   metric,
   direction,
   min_weekly_change: 0.01,
-  window_days: 14,
+  window_days: 21,
   min_days: 7,
   severity: 'warning',
   enabled: true,
