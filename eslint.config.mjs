@@ -24,6 +24,8 @@ const SCOPES = {
   'scope:ingest': ['scope:ingest', 'scope:shared'],
   'scope:analytics': ['scope:analytics', 'scope:shared'],
   'scope:alerting': ['scope:alerting', 'scope:shared'],
+  // The operator CLI composes every context (offline detector replay, storage prep, broker).
+  'scope:cli': ['scope:shared', 'scope:ingest', 'scope:analytics', 'scope:alerting'],
 };
 
 /** The one boundary matrix; test code gets the same rules plus access to the testing libs. */

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { createBrokerCommand } from '@agentmon/embedded-kafka';
 import { Command } from 'commander';
+import { createDetectCommand } from './detect-command';
 import { createHashKeyCommand } from './hash-key-command';
 import { createMigrateCommand } from './migrate-command';
 import { createStartCommand } from './start-command';
@@ -15,6 +16,7 @@ async function main(): Promise<void> {
   program.addCommand(createTopicsCommand());
   program.addCommand(createHashKeyCommand());
   program.addCommand(createBrokerCommand());
+  program.addCommand(createDetectCommand());
   await program.parseAsync(process.argv);
 }
 
