@@ -71,12 +71,9 @@ describe('WindowAggregator: event-time windows and watermarks', () => {
     const aggregator = new WindowAggregator();
     aggregator.ingest({ partition: 0, offset: 0, summary: endingAt(T0 + 5_000) }, NOW);
     aggregator.ingest({ partition: 0, offset: 1, summary: endingAt(T0 + 200_000) }, NOW);
-    expect(summaryOf(aggregator.poll(NOW))).toEqual(
-      [
-        { start: 0, generation: 0, traces: 1, strong: 1 },
-        { start: MIN, generation: 0, traces: 0, strong: 0 },
-      ].slice(0, 1),
-    );
+    expect(summaryOf(aggregator.poll(NOW))).toEqual([
+      { start: 0, generation: 0, traces: 1, strong: 1 },
+    ]);
     aggregator.ingest({ partition: 0, offset: 2, summary: endingAt(T0 + 6_000) }, NOW);
     // A window closed on this partition without any record of it yet: a revision too.
     aggregator.ingest({ partition: 0, offset: 3, summary: endingAt(T0 + 65_000) }, NOW);
@@ -126,7 +123,7 @@ describe('WindowAggregator: idle close', () => {
   });
 
   it('gives backfilled history (hours-old times sent fast) exactly the windows of live traffic', () => {
-    const traces = randomTraces(3_000, { seed: 7, spanMs: 20 * MIN });
+    const traces = randomTraces(1_500, { seed: 7, spanMs: 20 * MIN });
     // Arrival: close time plus up to 99 s of delivery jitter, so some traces are later than
     // the allowed lateness and revise closed windows, in both runs alike.
     const arrivalAt = new Map(traces.map((t, i) => [t, t.closed_at + ((i * 7919) % 100) * 1_000]));
