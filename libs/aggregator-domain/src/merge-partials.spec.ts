@@ -41,9 +41,12 @@ function direct(traces: TraceSummary[]) {
 
 describe('mergePartials: every metric, overall and per slice', () => {
   const traces = randomTraces(2_500, { seed: 3, spanMs: 3 * MIN });
-  const windows = mergePartials(runAggregation(traces, { partitionOf: hashPartition(3) }), {
-    computedAt: COMPUTED_AT,
-  });
+  const windows = mergePartials(
+    runAggregation(traces, { partitionOf: hashPartition(3), pollEvery: 16 }),
+    {
+      computedAt: COMPUTED_AT,
+    },
+  );
   const inWindow = traces.filter((t) => t.ended_at >= T0 + MIN && t.ended_at < T0 + 2 * MIN);
 
   it('emits schema-valid windows', () => {
@@ -103,7 +106,7 @@ describe('mergePartials: exact whatever the partitioning', () => {
   );
   const options = { maxValuesPerDimension: 4 };
   const merge = (run: Parameters<typeof runAggregation>[1]) =>
-    mergePartials(runAggregation(traces, { ...run, options }), {
+    mergePartials(runAggregation(traces, { pollEvery: 16, ...run, options }), {
       computedAt: COMPUTED_AT,
       ...options,
     });
@@ -200,7 +203,11 @@ describe('rollupPartials', () => {
   const options = { maxValuesPerDimension: 5 };
 
   it('equals computing the hourly windows directly from the traces', () => {
-    const minutes = runAggregation(sorted, { options, partitionOf: hashPartition(3) });
+    const minutes = runAggregation(sorted, {
+      options,
+      partitionOf: hashPartition(3),
+      pollEvery: 16,
+    });
     const hourly = runAggregation(sorted, { options: { ...options, windowSizeMs: HOUR_MS } });
     expect(rollupPartials(minutes, HOUR_MS, { computedAt: COMPUTED_AT, ...options })).toEqual(
       mergePartials(hourly, { computedAt: COMPUTED_AT, ...options }),

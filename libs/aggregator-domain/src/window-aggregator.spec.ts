@@ -130,10 +130,12 @@ describe('WindowAggregator: idle close', () => {
     const arrival = [...traces].sort((a, b) => arrivalAt.get(a)! - arrivalAt.get(b)!);
     const live = runAggregation(arrival, {
       partitionOf: (_s, i) => i % 3,
+      pollEvery: 8,
       nowOf: (s) => arrivalAt.get(s)!,
     });
     const backfill = runAggregation(arrival, {
       partitionOf: (_s, i) => i % 3,
+      pollEvery: 8,
       nowOf: (_s, i) => T0 + 5 * 3_600_000 + i,
     });
     expect(backfill).toEqual(live);

@@ -11,11 +11,13 @@ export interface RunOptions {
   options?: Partial<AggregatorOptions>;
   /** Processing time of each record; default its closed_at (live traffic). */
   nowOf?: (summary: TraceSummary, index: number) => number;
+  /** Poll after every n-th record (the app polls per batch); 1 by default. */
+  pollEvery?: number;
 }
 
 /**
- * Feeds traces (in the given order) through one or more aggregator instances, polling every
- * few records, then idles every instance so the last windows close. Returns every partial.
+ * Feeds traces (in the given order) through one or more aggregator instances, polling after
+ * every record (or every `pollEvery`-th), then idles every instance so the last windows close. Returns every partial.
  */
 export function runAggregation(
   traces: readonly TraceSummary[],
@@ -23,6 +25,7 @@ export function runAggregation(
 ): PartialWindow[] {
   const partitionOf = run.partitionOf ?? (() => 0);
   const instanceOf = run.instanceOf ?? (() => 0);
+  const pollEvery = run.pollEvery ?? 1;
   const nowOf = run.nowOf ?? ((s: TraceSummary) => s.closed_at);
   const instances = new Map<number, WindowAggregator>();
   const offsets = new Map<number, number>();
@@ -40,8 +43,7 @@ export function runAggregation(
     const now = nowOf(summary, index);
     lastNow = Math.max(lastNow, now);
     aggregator.ingest({ partition, offset, summary }, now);
-    // Polling every few records, as the app does per batch, keeps the specs fast.
-    if (index % 16 === 0) partials.push(...aggregator.poll(now));
+    if (index % pollEvery === 0) partials.push(...aggregator.poll(now));
   });
   for (const aggregator of instances.values()) partials.push(...aggregator.poll(lastNow + 1e9));
   return partials;
