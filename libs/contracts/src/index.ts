@@ -18,6 +18,7 @@ export * from './trace-event.schema';
 export * from './spans-topic-record.schema';
 export * from './ingest-batch.schema';
 export * from './slice.schema';
+export * from './trace-contribution.schema';
 export * from './trace-summary.schema';
 export * from './metric-window.schema';
 export * from './metric-series-key';

@@ -74,6 +74,11 @@ export const MetricWindowSchema = z
     avg_input_tokens: StatSchema,
     avg_output_tokens: StatSchema,
     avg_tokens: StatSchema,
+    /**
+     * This slice's trace_count / the project's overall trace_count in the same window (1 for
+     * the overall series). Optional so windows written before it existed still parse.
+     */
+    traffic_share: RateSchema.optional(),
   })
   .superRefine((w, ctx) => {
     if (w.window_end - w.window_start !== w.window_size_ms) {

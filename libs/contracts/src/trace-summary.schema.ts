@@ -5,6 +5,7 @@ import { IdSchema } from './id.schema';
 import { Limits } from './limits';
 import { TokenCountSchema, UsdAmountSchema } from './span-attributes.schema';
 import { TimestampMsSchema } from './timestamp.schema';
+import { TraceContributionSchema } from './trace-contribution.schema';
 import { RatingSchema } from './trace-event.schema';
 
 const CountSchema = z.number().int().nonnegative();
@@ -108,6 +109,12 @@ export const TraceSummarySchema = z
     closed_reason: ClosedReasonSchema,
     closed_at: TimestampMsSchema,
     flags: z.array(TraceFlagSchema).max(TraceFlagSchema.options.length),
+    /**
+     * On a revision (revision > 0): what the previous revision contributed to metrics, so the
+     * aggregator moves the trace's contribution instead of counting it twice. Optional and
+     * nullable so producers that do not know it yet stay valid.
+     */
+    previous_contribution: TraceContributionSchema.nullable().optional(),
   })
   .superRefine((t, ctx) => {
     if (t.ended_at < t.started_at) {
