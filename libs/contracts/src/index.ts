@@ -22,6 +22,7 @@ export * from './trace-summary.schema';
 export * from './metric-window.schema';
 export * from './metric-series-key';
 export * from './alert.schema';
+export * from './notification-policy.schema';
 export * from './dead-letter.schema';
 export * from './topics';
 export * from './topic-schemas';
