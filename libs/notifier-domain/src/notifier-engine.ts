@@ -135,8 +135,9 @@ export function onAlert(state: NotifierState, alert: Alert, ctx: EngineContext):
           }),
         );
       }
+      // An emptied group of another key is dropped; this alert's own group keeps its clock.
       if (members === null) continue;
-      if (Object.keys(members).length === 0) delete groups[gk];
+      if (Object.keys(members).length === 0 && gk !== groupKey(alert)) delete groups[gk];
       else groups[gk] = { ...group, members };
     }
   }
