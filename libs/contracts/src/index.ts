@@ -24,6 +24,7 @@ export * from './metric-window.schema';
 export * from './metric-series-key';
 export * from './alert.schema';
 export * from './detector-rules.schema';
+export * from './notification-policy.schema';
 export * from './dead-letter.schema';
 export * from './topics';
 export * from './topic-schemas';
