@@ -79,6 +79,15 @@ export const MetricWindowSchema = z
      * the overall series). Optional so windows written before it existed still parse.
      */
     traffic_share: RateSchema.optional(),
+    /**
+     * Overall window only: traces per value of each slice dimension (and per tool-calls-per-session
+     * bucket under `tool_calls`), so the detector scores shifts in the traffic mix from one series.
+     */
+    traffic_mix: z
+      .record(z.string().max(64), z.record(z.string().max(256), CountSchema))
+      .optional(),
+    /** Traces flagged by safety checks (adversarial shift). */
+    safety_flagged_count: CountSchema.optional(),
   })
   .superRefine((w, ctx) => {
     if (w.window_end - w.window_start !== w.window_size_ms) {

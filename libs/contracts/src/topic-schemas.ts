@@ -59,7 +59,16 @@ export function encodeTopicRecord<T extends TopicName>(_topic: T, record: TopicR
   return JSON.stringify(record);
 }
 
-/** The Kafka key each topic is partitioned by (DESIGN's topic table). */
+/**
+ * Alerts are keyed by project and metric, a coarser key than the fingerprint (which names
+ * project, metric, slice and rule): one notifier instance then sees every slice of a metric and
+ * can group them into one message, and each fingerprint's changes still arrive in order.
+ */
+export function alertGroupKey(alert: { project_id: string; metric: string }): string {
+  return `${alert.project_id}|${alert.metric}`;
+}
+
+/** The Kafka key each topic is partitioned by (DESIGN's topic table; alerts: see alertGroupKey). */
 export function topicRecordKey<T extends TopicName>(
   topic: T,
   record: TopicRecord<T>,
@@ -74,7 +83,7 @@ export function topicRecordKey<T extends TopicName>(
     case Topics.metrics:
       return metricSeriesKey(record as TopicRecord<typeof Topics.metrics>);
     case Topics.alerts:
-      return (record as TopicRecord<typeof Topics.alerts>).fingerprint;
+      return alertGroupKey(record as TopicRecord<typeof Topics.alerts>);
     case Topics.deadLetter:
       return (record as TopicRecord<typeof Topics.deadLetter>).key;
     default:

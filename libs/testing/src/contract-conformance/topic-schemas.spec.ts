@@ -88,7 +88,9 @@ describe('topicRecordKey', () => {
       'trace-c',
     );
     expect(topicRecordKey(Topics.metrics, makeMetricWindow())).toBe('project-1|traces|all=*');
-    expect(topicRecordKey(Topics.alerts, makeAlert({ fingerprint: 'fp-1' }))).toBe('fp-1');
+    expect(
+      topicRecordKey(Topics.alerts, makeAlert({ fingerprint: 'fp-1', project_id: 'p1' })),
+    ).toBe('p1|completion_rate');
     expect(topicRecordKey(Topics.deadLetter, makeDeadLetter({ key: null }))).toBeNull();
   });
 });
