@@ -6,10 +6,11 @@ import { ApiKeyGuard } from './auth/api-key.guard';
 import { ApiKeyRegistry } from './auth/api-key-registry';
 import { GatewayMetrics } from './gateway.metrics';
 import { IngestController } from './ingest/ingest.controller';
+import { OtlpController } from './ingest/otlp.controller';
 import { ProduceCoalescer } from './kafka/produce-coalescer';
 
 @Module({
-  controllers: [IngestController],
+  controllers: [IngestController, OtlpController],
   providers: [
     GatewayMetrics,
     ApiKeyGuard,
