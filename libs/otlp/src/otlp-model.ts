@@ -71,6 +71,8 @@ function nanosToMs(value: unknown): number | undefined {
 function idToHex(value: unknown): string | undefined {
   if (value === undefined || value === null) return '';
   if (value instanceof Uint8Array) return Buffer.from(value).toString('hex');
+  // protobufjs's default for an unset bytes field is an empty array.
+  if (Array.isArray(value) && value.length === 0) return '';
   if (typeof value === 'string' && /^[0-9a-fA-F]*$/.test(value)) return value.toLowerCase();
   return undefined;
 }

@@ -48,6 +48,14 @@ export class OtlpController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const protobuf = Buffer.isBuffer(body);
+    const type = String(request.headers['content-type'] ?? '').toLowerCase();
+    if (!type.startsWith('application/json') && !type.startsWith('application/x-protobuf')) {
+      await reply.status(415).send({
+        code: RPC_INVALID_ARGUMENT,
+        message: 'OTLP/HTTP takes application/x-protobuf or application/json',
+      });
+      return;
+    }
     const fail = (status: number, code: number, message: string) => {
       if (protobuf) {
         return reply
