@@ -8,10 +8,11 @@ import { ApiKeyRegistry } from './auth/api-key-registry';
 import type { GatewayConfig } from './gateway.config';
 import { GatewayMetrics } from './gateway.metrics';
 import { IngestController } from './ingest/ingest.controller';
+import { OtlpController } from './ingest/otlp.controller';
 import { ProduceCoalescer } from './kafka/produce-coalescer';
 
 @Module({
-  controllers: [IngestController],
+  controllers: [IngestController, OtlpController],
   providers: [
     GatewayMetrics,
     ApiKeyGuard,

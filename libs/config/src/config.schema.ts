@@ -15,6 +15,11 @@ const brokerList = z
 
 const nonNegativeInt = z.coerce.number().int().min(0);
 
+/** `true`/`false` (also `1`/`0`); anything else is refused with the variable named. */
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0'], { error: 'expected true or false' })
+  .transform((value) => value === 'true' || value === '1');
+
 const modelPrice = z.strictObject({
   inputPerMillion: z.number().nonnegative(),
   outputPerMillion: z.number().nonnegative(),
@@ -119,6 +124,10 @@ export const GatewayConfigSchema = z.object({
   GATEWAY_RETRY_AFTER_S: positiveInt.default(1),
   GATEWAY_PRODUCE_LINGER_MS: z.coerce.number().int().min(0).default(2),
   GATEWAY_MAX_PENDING_RECORDS: positiveInt.default(200000),
+  GATEWAY_OTLP_MAX_SPANS_PER_REQUEST: positiveInt.default(10000),
+  /** Topic the Collector's Kafka exporter writes OTLP batches to; empty = not read. */
+  OTLP_KAFKA_TOPIC: z.string().default(''),
+  OTLP_KAFKA_ENCODING: z.enum(['otlp_proto', 'otlp_json']).default('otlp_proto'),
 });
 export type GatewayConfig = z.infer<typeof GatewayConfigSchema>;
 
@@ -185,6 +194,8 @@ export const LauncherConfigSchema = z.object({
   ...redisConfigShape,
   AGENTMON_DATA_DIR: z.string().min(1).default('.agentmon'),
   EMBEDDED_BROKER_PORT: portSchema.default(9092),
+  EMBEDDED_BROKER_MAX_INFLIGHT_BYTES: positiveInt.default(256 * 1048576),
+  EMBEDDED_BROKER_AUTO_CREATE_TOPICS: booleanFlag.default(false),
 });
 
 /**

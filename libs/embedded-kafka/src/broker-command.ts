@@ -20,6 +20,7 @@ interface BrokerCliOptions {
   fsync: FsyncPolicy;
   fsyncIntervalMs: number;
   maxRequestBytes: number;
+  maxInflightBytes: number;
   segmentBytes: number;
   retentionMs: number;
   retentionBytes: number;
@@ -37,7 +38,7 @@ export function createBrokerCommand(): Command {
     .option('--host <host>', 'interface to bind', '127.0.0.1')
     .option('--port <port>', 'port (0 = pick a free one)', int('port'), 9092)
     .option('--partitions <n>', 'default partitions for auto-created topics', int('partitions'), 1)
-    .option('--no-auto-create-topics', 'refuse to create topics on metadata requests')
+    .option('--auto-create-topics', 'let clients create topics on metadata requests', false)
     .addOption(
       new Option('--fsync <policy>', 'when to fsync the log')
         .choices(['always', 'interval', 'never'])
@@ -54,6 +55,12 @@ export function createBrokerCommand(): Command {
       'largest request accepted',
       int('max-request-bytes'),
       100 * 1024 * 1024,
+    )
+    .option(
+      '--max-inflight-bytes <n>',
+      'request bytes held across all connections before sockets stop being read',
+      int('max-inflight-bytes'),
+      256 * 1024 * 1024,
     )
     .option(
       '--segment-bytes <n>',
@@ -88,6 +95,7 @@ export function createBrokerCommand(): Command {
         fsync: opts.fsync,
         fsyncIntervalMs: opts.fsyncIntervalMs,
         maxRequestBytes: opts.maxRequestBytes,
+        maxInflightBytes: opts.maxInflightBytes,
         segmentBytes: opts.segmentBytes,
         retentionMs: opts.retentionMs,
         retentionBytes: opts.retentionBytes,

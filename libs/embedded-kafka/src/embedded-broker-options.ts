@@ -10,11 +10,17 @@ export interface EmbeddedBrokerOptions {
   advertisedHost?: string;
   dataDir: string;
   defaultPartitions?: number;
+  /** Let clients create topics through Metadata requests. Default false: create them explicitly. */
   autoCreateTopics?: boolean;
   /** `always` (default): acks=1/-1 wait for fsync (group commit) and readers only see fsynced data. */
   fsync?: FsyncPolicy;
   fsyncIntervalMs?: number;
   maxRequestBytes?: number;
+  /**
+   * Request bytes held across all connections before the broker stops reading sockets until
+   * some drain (Kafka's queued.max.request.bytes). Default 256 MiB.
+   */
+  maxInflightBytes?: number;
   segmentBytes?: number;
   /** -1 = keep forever. */
   retentionMs?: number;
@@ -37,10 +43,11 @@ export const BROKER_DEFAULTS = {
   host: '127.0.0.1',
   port: 0,
   defaultPartitions: 1,
-  autoCreateTopics: true,
+  autoCreateTopics: false,
   fsync: 'always' as FsyncPolicy,
   fsyncIntervalMs: 1000,
   maxRequestBytes: 100 * 1024 * 1024,
+  maxInflightBytes: 256 * 1024 * 1024,
   segmentBytes: 128 * 1024 * 1024,
   retentionMs: 7 * 24 * 3600 * 1000,
   retentionBytes: -1,

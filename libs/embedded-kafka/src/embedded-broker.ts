@@ -13,6 +13,7 @@ import { silentLogger } from './server/broker-logger';
 import { BrokerServer } from './server/broker-server';
 import { DataWaiters } from './server/data-waiters';
 import { HandlerRegistry } from './server/handler-registry';
+import { InflightBudget } from './server/inflight-budget';
 import { DataDirLock } from './storage/data-dir-lock';
 import { LogManager } from './storage/log-manager';
 
@@ -37,6 +38,11 @@ export class EmbeddedBroker {
   ) {}
 
   /** Bootstrap list for clients, e.g. ['127.0.0.1:9092']. */
+  /** Request bytes the broker holds across all connections right now. */
+  get inflightBytes(): number {
+    return this.server.inflightBytes;
+  }
+
   get brokers(): string[] {
     return [`${this.host}:${this.port}`];
   }
@@ -130,6 +136,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     };
     const server = new BrokerServer(registerAllHandlers(new HandlerRegistry()), broker, {
       maxRequestBytes: o.maxRequestBytes,
+      budget: new InflightBudget(o.maxInflightBytes),
       maxInFlight: 256,
       maxQueuedResponseBytes: 64 * 1024 * 1024,
     });

@@ -12,6 +12,13 @@ export interface LocalInfrastructureOptions {
   dataDir?: string;
   brokerPort?: number;
   brokerPartitions?: number;
+  /**
+   * Let clients create topics on the embedded broker. Default: only for `test` (suites produce
+   * to topics of their own); `run` creates its topics explicitly, as against a real cluster.
+   */
+  brokerAutoCreateTopics?: boolean;
+  /** Embedded broker: request bytes held across connections (EMBEDDED_BROKER_MAX_INFLIGHT_BYTES). */
+  brokerMaxInflightBytes?: number;
   env?: Record<string, string | undefined>;
 }
 
@@ -69,7 +76,8 @@ export async function startLocalInfrastructure(
         port: options.brokerPort ?? 0,
         dataDir: join(runDir, 'kafka'),
         defaultPartitions: options.brokerPartitions ?? 6,
-        autoCreateTopics: true,
+        autoCreateTopics: options.brokerAutoCreateTopics ?? options.purpose === 'test',
+        ...(options.brokerMaxInflightBytes && { maxInflightBytes: options.brokerMaxInflightBytes }),
       });
       stops.push(() => broker.close());
       started.push('kafka');

@@ -26,6 +26,8 @@ async function start(options: StartOptions): Promise<void> {
     dataDir: config.AGENTMON_DATA_DIR,
     brokerPort: options.smoke ? 0 : config.EMBEDDED_BROKER_PORT,
     brokerPartitions: config.KAFKA_TOPIC_PARTITIONS,
+    brokerAutoCreateTopics: config.EMBEDDED_BROKER_AUTO_CREATE_TOPICS,
+    brokerMaxInflightBytes: config.EMBEDDED_BROKER_MAX_INFLIGHT_BYTES,
   });
   logger.info({ started: infra.started, ...infra.env }, 'infrastructure up');
   // The smoke run mints a throwaway key; a real run uses the keys configured in GATEWAY_API_KEYS.

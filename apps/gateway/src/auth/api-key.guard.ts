@@ -17,6 +17,8 @@ export class ApiKeyGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    // Normally already resolved from the headers by the ingest edge, before the body was read.
+    if (request.projectId) return true;
     const projectId = this.keys.projectFor(apiKeyFromHeaders(request.headers));
     if (!projectId)
       throw new UnauthorizedException({

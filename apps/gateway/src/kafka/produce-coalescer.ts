@@ -4,7 +4,11 @@ export interface KeyedMessage {
 }
 
 export class GatewayOverloadedError extends Error {
-  constructor(message: string) {
+  /** `pending`: too many records already waiting (429 for OTLP); `timeout`: Kafka too slow (503). */
+  constructor(
+    message: string,
+    readonly reason: 'pending' | 'timeout' = 'timeout',
+  ) {
     super(message);
     this.name = 'GatewayOverloadedError';
   }
@@ -47,7 +51,7 @@ export class ProduceCoalescer {
   submit(messages: KeyedMessage[]): Promise<void> {
     if (this.pending + messages.length > this.options.maxPendingMessages) {
       return Promise.reject(
-        new GatewayOverloadedError(`${this.pending} records already waiting for Kafka`),
+        new GatewayOverloadedError(`${this.pending} records already waiting for Kafka`, 'pending'),
       );
     }
     this.pending += messages.length;

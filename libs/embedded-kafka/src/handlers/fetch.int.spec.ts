@@ -98,7 +98,11 @@ describe('fetch semantics (raw protocol, Fetch v11)', () => {
   }
 
   beforeAll(async () => {
-    broker = await startEmbeddedBroker({ dataDir: makeTempDir(), defaultPartitions: 2 });
+    broker = await startEmbeddedBroker({
+      dataDir: makeTempDir(),
+      autoCreateTopics: true,
+      defaultPartitions: 2,
+    });
     c = await RawKafkaClient.connect(broker.port);
     c.write(
       RawKafkaClient.request(ApiKey.Metadata, 4, ++corr, (w) =>
@@ -172,7 +176,7 @@ describe('fetch semantics (raw protocol, Fetch v11)', () => {
   });
 
   it('close() answers parked fetches and shuts down promptly', async () => {
-    const other = await startEmbeddedBroker({ dataDir: makeTempDir() });
+    const other = await startEmbeddedBroker({ dataDir: makeTempDir(), autoCreateTopics: true });
     const cc = await RawKafkaClient.connect(other.port);
     cc.write(
       RawKafkaClient.request(ApiKey.Metadata, 4, 1, (w) => w.int32(1).string('fetchy').bool(true)),

@@ -11,7 +11,7 @@ describe('idempotent produce (raw protocol)', () => {
   let corr = 0;
 
   beforeAll(async () => {
-    broker = await startEmbeddedBroker({ dataDir: makeTempDir() });
+    broker = await startEmbeddedBroker({ dataDir: makeTempDir(), autoCreateTopics: true });
     c = await RawKafkaClient.connect(broker.port);
     c.write(
       RawKafkaClient.request(ApiKey.Metadata, 4, ++corr, (w) =>

@@ -36,6 +36,11 @@ export class BrokerServer {
     });
   }
 
+  /** Request bytes currently held across connections (see InflightBudget). */
+  get inflightBytes(): number {
+    return this.limits.budget.usedBytes;
+  }
+
   get connectionCount(): number {
     return this.connections.size;
   }

@@ -5,6 +5,7 @@ import { KafkaReader, MalformedRequestError } from '../protocol/kafka-reader';
 import { KafkaWriter } from '../protocol/kafka-writer';
 import type { ApiHandler, BrokerContext, RequestContext } from './api-handler';
 import type { HandlerRegistry } from './handler-registry';
+import type { InflightBudget } from './inflight-budget';
 
 export interface ConnectionLimits {
   maxRequestBytes: number;
@@ -12,6 +13,8 @@ export interface ConnectionLimits {
   maxInFlight: number;
   /** Bytes queued in the socket before we stop reading (slow reader protection). */
   maxQueuedResponseBytes: number;
+  /** Shared by every connection of the server: total request bytes held. */
+  budget: InflightBudget;
 }
 
 const IDLE_TIMEOUT_MS = 10 * 60 * 1000;
@@ -19,6 +22,8 @@ const IDLE_TIMEOUT_MS = 10 * 60 * 1000;
 interface Slot {
   done: boolean;
   bufs: Buffer[] | null;
+  /** Request bytes reserved from the budget, released once the response is written. */
+  bytes: number;
 }
 
 /**
@@ -34,6 +39,19 @@ export class Connection {
   private paused = false;
   /** Set by stopReading(): backpressure must not resume a connection that is being drained. */
   private stopping = false;
+  /** Bytes this connection holds in the shared budget (frame being read + unanswered requests). */
+  private held = 0;
+  /** Size of the frame being read, reserved from the budget and not yet given to a slot. */
+  private frameReserved = 0;
+  /** Waiting for the shared budget: the socket stays paused whatever else happens. */
+  private waitingForBudget = false;
+  private readonly retryAfterRelease = (): void => {
+    // Not re-entrantly from inside another connection's response loop: on the next turn.
+    setImmediate(() => {
+      this.waitingForBudget = false;
+      this.parse();
+    });
+  };
   readonly peer: string;
   private readonly clientHost: string;
 
@@ -66,6 +84,9 @@ export class Connection {
     this.closed = true;
     this.chunks = [];
     this.slots = [];
+    this.limits.budget.cancel(this.retryAfterRelease);
+    this.limits.budget.release(this.held);
+    this.held = 0;
     this.onClosed(this);
   }
 
@@ -105,6 +126,11 @@ export class Connection {
     if (this.closed) return;
     this.chunks.push(d);
     this.buffered += d.length;
+    this.parse();
+  }
+
+  private parse(): void {
+    if (this.closed || this.waitingForBudget) return;
     try {
       for (;;) {
         if (this.frameSize < 0) {
@@ -114,6 +140,16 @@ export class Connection {
             this.kill('invalid request size', { size, max: this.limits.maxRequestBytes });
             return;
           }
+          if (!this.limits.budget.tryReserve(size)) {
+            // The broker holds as many request bytes as it may: stop reading until some drain.
+            this.waitingForBudget = true;
+            this.paused = true;
+            this.socket.pause();
+            this.limits.budget.onRelease(this.retryAfterRelease);
+            return;
+          }
+          this.held += size;
+          this.frameReserved = size;
           this.take(4);
           this.frameSize = size;
         }
@@ -212,7 +248,8 @@ export class Connection {
   }
 
   private newSlot(): Slot {
-    const s: Slot = { done: false, bufs: null };
+    const s: Slot = { done: false, bufs: null, bytes: this.frameReserved };
+    this.frameReserved = 0;
     this.slots.push(s);
     return s;
   }
@@ -261,6 +298,8 @@ export class Connection {
     while (this.slots.length > 0 && this.slots[0].done) {
       const s = this.slots.shift() as Slot;
       if (s.bufs) for (const b of s.bufs) this.socket.write(b);
+      this.held -= s.bytes;
+      this.limits.budget.release(s.bytes);
     }
     this.socket.uncork();
     this.applyBackpressure();
@@ -271,6 +310,7 @@ export class Connection {
     const tooMuch =
       this.slots.length >= this.limits.maxInFlight ||
       this.socket.writableLength > this.limits.maxQueuedResponseBytes;
+    if (this.waitingForBudget) return;
     if (tooMuch && !this.paused) {
       this.paused = true;
       this.socket.pause();
@@ -280,7 +320,7 @@ export class Connection {
   }
 
   private maybeResume(): void {
-    if (this.closed || !this.paused || this.stopping) return;
+    if (this.closed || !this.paused || this.stopping || this.waitingForBudget) return;
     if (
       this.slots.length < this.limits.maxInFlight &&
       this.socket.writableLength <= this.limits.maxQueuedResponseBytes

@@ -31,6 +31,7 @@ describe('broker robustness (raw sockets)', () => {
   beforeAll(async () => {
     broker = await startEmbeddedBroker({
       dataDir: makeTempDir(),
+      autoCreateTopics: true,
       maxRequestBytes: 1024 * 1024,
       logger,
     });
@@ -195,5 +196,57 @@ describe('broker robustness (raw sockets)', () => {
     const ids = await Promise.all(clients.map(async (c) => (await c.next(15000)).correlationId));
     expect(ids).toEqual(clients.map((_, i) => i));
     clients.forEach((c) => c.close());
+  });
+});
+
+describe('broker memory: total in-flight request bytes across connections', () => {
+  const CAP = 1024 * 1024;
+  let broker: EmbeddedBroker;
+
+  beforeAll(async () => {
+    broker = await startEmbeddedBroker({
+      dataDir: makeTempDir(),
+      maxRequestBytes: 900 * 1024,
+      maxInflightBytes: CAP,
+    });
+  });
+  afterAll(async () => {
+    await broker.close();
+    removeTempDirs();
+  });
+
+  const waitUntil = async (check: () => boolean) => {
+    for (let i = 0; i < 200 && !check(); i += 1) await new Promise((r) => setTimeout(r, 10));
+    expect(check()).toBe(true);
+  };
+
+  it('holds at most the cap of partial frames, stops reading the rest, resumes as they drain', async () => {
+    // Five peers each announce an 800 KiB frame and send part of it (the probe that took RSS
+    // from 273 to 608 MB). Only one frame fits under a 1 MiB cap; the others are not read.
+    const peers = await Promise.all(
+      Array.from({ length: 5 }, () => RawKafkaClient.connect(broker.port)),
+    );
+    for (const peer of peers) {
+      const head = Buffer.alloc(4);
+      head.writeInt32BE(800 * 1024, 0);
+      peer.socket.write(Buffer.concat([head, Buffer.alloc(64 * 1024)]));
+    }
+    await waitUntil(() => broker.inflightBytes === 800 * 1024);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(broker.inflightBytes).toBe(800 * 1024);
+    // Peers going away hand the reservation on: whichever peer is left last holds its frame.
+    for (const peer of peers.slice(0, 4)) peer.close();
+    await new Promise((r) => setTimeout(r, 100));
+    await waitUntil(() => broker.inflightBytes === 800 * 1024);
+    peers[4].close();
+    await waitUntil(() => broker.inflightBytes === 0);
+  });
+
+  it('still serves small requests once the budget drained, and answers each in-flight byte back', async () => {
+    const c = await RawKafkaClient.connect(broker.port);
+    for (let i = 0; i < 20; i += 1) c.write(apiVersionsV0(i));
+    for (let i = 0; i < 20; i += 1) expect((await c.next()).correlationId).toBe(i);
+    await waitUntil(() => broker.inflightBytes === 0);
+    c.close();
   });
 });

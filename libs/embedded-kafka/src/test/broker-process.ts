@@ -14,7 +14,14 @@ export interface BrokerProcess {
 export function spawnBrokerProcess(args: string[], timeoutMs = 30000): Promise<BrokerProcess> {
   const child = spawn(
     process.execPath,
-    ['-r', './tools/register.js', 'libs/embedded-kafka/src/broker-main.ts', ...args],
+    [
+      '-r',
+      './tools/register.js',
+      'libs/embedded-kafka/src/broker-main.ts',
+      // These suites test the broker as Kafka clients see it, topic auto-creation included.
+      '--auto-create-topics',
+      ...args,
+    ],
     {
       cwd: repoRoot,
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -7,7 +7,11 @@ describe('kafkajs admin and producer against the embedded broker', () => {
   let kafka: Kafka;
 
   beforeAll(async () => {
-    broker = await startEmbeddedBroker({ dataDir: makeTempDir(), defaultPartitions: 2 });
+    broker = await startEmbeddedBroker({
+      dataDir: makeTempDir(),
+      autoCreateTopics: true,
+      defaultPartitions: 2,
+    });
     kafka = new Kafka({
       clientId: 'spec',
       brokers: broker.brokers,

@@ -17,7 +17,11 @@ describe('kafkajs consumers and consumer groups against the embedded broker', ()
   const consumers: Consumer[] = [];
 
   beforeAll(async () => {
-    broker = await startEmbeddedBroker({ dataDir: makeTempDir(), defaultPartitions: 3 });
+    broker = await startEmbeddedBroker({
+      dataDir: makeTempDir(),
+      autoCreateTopics: true,
+      defaultPartitions: 3,
+    });
     kafka = new Kafka({
       clientId: 'group-spec',
       brokers: broker.brokers,

@@ -49,7 +49,11 @@ describe('every advertised version kafkajs implements round-trips through kafkaj
   }
 
   beforeAll(async () => {
-    broker = await startEmbeddedBroker({ dataDir: makeTempDir(), defaultPartitions: 2 });
+    broker = await startEmbeddedBroker({
+      dataDir: makeTempDir(),
+      autoCreateTopics: true,
+      defaultPartitions: 2,
+    });
     client = await RawKafkaClient.connect(broker.port);
   });
   afterAll(async () => {

@@ -8,7 +8,11 @@ describe('librdkafka group consumption (kcat -G)', () => {
   let broker: EmbeddedBroker;
 
   beforeAll(async () => {
-    broker = await startEmbeddedBroker({ dataDir: makeTempDir(), defaultPartitions: 3 });
+    broker = await startEmbeddedBroker({
+      dataDir: makeTempDir(),
+      autoCreateTopics: true,
+      defaultPartitions: 3,
+    });
   });
   afterAll(async () => {
     await broker.close();

@@ -7,7 +7,11 @@ describe('librdkafka (kcat) against the embedded broker', () => {
   let bootstrap: string;
 
   beforeAll(async () => {
-    broker = await startEmbeddedBroker({ dataDir: makeTempDir(), defaultPartitions: 3 });
+    broker = await startEmbeddedBroker({
+      dataDir: makeTempDir(),
+      autoCreateTopics: true,
+      defaultPartitions: 3,
+    });
     bootstrap = broker.brokers[0];
   });
   afterAll(async () => {

@@ -25,7 +25,11 @@ describe('advertised versions kafkajs does not speak (raw protocol)', () => {
   }
 
   beforeAll(async () => {
-    broker = await startEmbeddedBroker({ dataDir: makeTempDir(), defaultPartitions: 2 });
+    broker = await startEmbeddedBroker({
+      dataDir: makeTempDir(),
+      autoCreateTopics: true,
+      defaultPartitions: 2,
+    });
     c = await RawKafkaClient.connect(broker.port);
     const batch = await kafkajsRecordBatch({
       values: ['a', 'b', 'c'],
