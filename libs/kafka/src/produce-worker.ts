@@ -1,5 +1,6 @@
 // Runs inside a worker thread: kafkajs's record encoding (varints, CRC, partitioning) costs about
 // as much CPU as the whole HTTP + validation path, so it gets a thread of its own.
+import { KAFKAJS_RETRY } from './create-kafka';
 import { Kafka, logLevel, Partitioners, Producer } from 'kafkajs';
 import { parentPort, workerData } from 'node:worker_threads';
 
@@ -24,7 +25,7 @@ function main(): void {
     brokers: data.brokers,
     logLevel: logLevel.NOTHING,
     connectionTimeout: 3000,
-    retry: { initialRetryTime: 100, retries: 3 },
+    retry: KAFKAJS_RETRY,
   });
   const producer: Producer = kafka.producer({
     allowAutoTopicCreation: false,

@@ -17,7 +17,6 @@ export class TopicProducer {
     this.producer = kafka.producer({
       createPartitioner: Partitioners.DefaultPartitioner,
       allowAutoTopicCreation: false,
-      retry: { retries: 3, initialRetryTime: 100 },
     });
   }
 

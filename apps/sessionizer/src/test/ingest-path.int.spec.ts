@@ -9,6 +9,9 @@ describe('ingest path end to end', () => {
   const harness = new PipelineHarness();
   const apiKey = `am_${randomUUID()}`;
   const project = `proj-${randomUUID().slice(0, 8)}`;
+  const otherKey = `am_${randomUUID()}`;
+  const otherProject = `proj-${randomUUID().slice(0, 8)}`;
+  const digest = (key: string) => createHash('sha256').update(key).digest('hex');
   let gateway: AppProcess;
   let sessionizer: AppProcess;
 
@@ -16,7 +19,7 @@ describe('ingest path end to end', () => {
     await harness.setUp();
     gateway = AppProcess.start('gateway', {
       GATEWAY_PORT: '0',
-      GATEWAY_API_KEYS: `${project}:${createHash('sha256').update(apiKey).digest('hex')}`,
+      GATEWAY_API_KEYS: `${project}:${digest(apiKey)},${otherProject}:${digest(otherKey)}`,
     });
     sessionizer = harness.startSessionizer();
     await Promise.all([gateway.url(), sessionizer.url()]);
@@ -67,5 +70,38 @@ describe('ingest path end to end', () => {
       sampling_rule: 'failure',
       completed: false,
     });
+  });
+
+  it("stores one tenant's lone UTF-16 surrogates as U+FFFD and keeps serving every tenant", async () => {
+    const url = await gateway.url();
+    const post = (key: string, path: string, body: unknown) =>
+      fetch(`${url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+        // JSON.stringify writes a lone surrogate as the escape "\ud800", as a careless client would.
+        body: JSON.stringify(body),
+      });
+    const hostile = makeTrace({ spans: 2, failing: 'tool_failure' });
+    hostile.spans[0].error_message = 'boom \ud800 here';
+    const end = hostile.events.find((e) => e.type === 'trace_end')!;
+    Object.assign(end, { final_output: 'a\ud800b' });
+    expect((await post(apiKey, '/v1/spans', { spans: hostile.spans })).status).toBe(202);
+    expect((await post(apiKey, '/v1/events', { events: hostile.events })).status).toBe(202);
+    const innocent = makeTrace({ spans: 3 });
+    expect((await post(otherKey, '/v1/spans', { spans: innocent.spans })).status).toBe(202);
+    expect((await post(otherKey, '/v1/events', { events: innocent.events })).status).toBe(202);
+
+    const ids = new Set([hostile.trace_id, innocent.trace_id]);
+    await harness.waitFor('both tenants stored', async () => {
+      const found = (await harness.traceRows()).filter((row) => ids.has(row.trace_id));
+      return found.length === 2 ? found : undefined;
+    });
+    const [stored] = await harness.clickhouse.query<{ final_output: string }>(
+      'SELECT final_output FROM {db:Identifier}.trace_summaries FINAL WHERE trace_id = {t:String}',
+      { db: harness.database, t: hostile.trace_id },
+    );
+    expect(stored.final_output).toBe('a\uFFFDb');
+    expect(sessionizer.running).toBe(true);
+    expect((await fetch(`${await sessionizer.url()}/readyz`)).status).toBe(200);
   });
 });
