@@ -16,6 +16,8 @@ export const SamplingRuleSchema = z.enum([
   'safety_flagged',
   'first_session',
   'random_success',
+  /** A success kept by the per-(project, task type, hour) floor, past the random draw. */
+  'success_floor',
   'unsampled',
 ]);
 export type SamplingRule = z.infer<typeof SamplingRuleSchema>;
