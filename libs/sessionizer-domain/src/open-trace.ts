@@ -22,6 +22,8 @@ export class OpenTrace {
   /** The first kept parentless span and how many parentless spans were seen in all. */
   private root: Span | null = null;
   private parentlessSpans = 0;
+  /** Kept spans whose parent is the root: a root with children is the OpenTelemetry shape. */
+  private rootChildren = 0;
   /** Extent of every kept span: the root encloses the trace when it covers this. */
   private minStart = Number.POSITIVE_INFINITY;
   private maxEnd = Number.NEGATIVE_INFINITY;
@@ -75,10 +77,14 @@ export class OpenTrace {
     if (isFirstRoot) {
       this.hasRoot = true;
       this.root = span;
+      for (const kept of this.spans.values()) {
+        if (kept.parent_span_id === span.span_id) this.rootChildren += 1;
+      }
       this.rootSeenAt = now;
       this.rootReceivedAt = receivedAt;
     } else {
       this.nonRootSpans += 1;
+      if (this.root !== null && span.parent_span_id === this.root.span_id) this.rootChildren += 1;
     }
     return 'added';
   }
@@ -108,8 +114,9 @@ export class OpenTrace {
    * Why the trace should close at `now`, or null to keep it open. The order is the priority:
    * - trace_end, once traceEndGraceMs has passed since it arrived (stragglers still get in);
    * - root_grace, only for an unannounced trace (no trace_start, no trace_end yet) whose one
-   *   parentless span encloses every span seen: the OpenTelemetry shape, where the root ends
-   *   last. Several parentless spans, or spans outside the root, are the SDK shape: no root;
+   *   parentless span has children and encloses every span seen: the OpenTelemetry shape, where
+   *   the root ends last. Several parentless spans, spans outside the root, or a lone childless
+   *   parentless span (an SDK call without trace events) are not that shape: inactivity closes;
    * - max_duration, then inactivity.
    */
   closeReasonAt(now: number, policy: AssemblyPolicy): ClosedReason | null {
@@ -153,6 +160,7 @@ export class OpenTrace {
       !this.announced &&
       root !== null &&
       this.parentlessSpans === 1 &&
+      this.rootChildren > 0 &&
       root.start_time <= this.minStart &&
       root.end_time >= this.maxEnd
     );
