@@ -3,7 +3,7 @@ import { boundedString, nonEmptyBoundedString } from './bounded-string';
 import { ErrorTypeCountsSchema } from './error-type.schema';
 import { IdSchema } from './id.schema';
 import { Limits } from './limits';
-import { TokenCountSchema, UsdAmountSchema } from './span-attributes.schema';
+import { TokenTotalSchema, UsdAmountSchema } from './span-attributes.schema';
 import { TimestampMsSchema } from './timestamp.schema';
 import { RatingSchema } from './trace-event.schema';
 
@@ -88,10 +88,10 @@ export const TraceSummarySchema = z
     first_session: z.boolean(),
 
     // Derived from spans.
-    input_tokens: TokenCountSchema,
-    output_tokens: TokenCountSchema,
-    cache_read_tokens: TokenCountSchema,
-    cache_write_tokens: TokenCountSchema,
+    input_tokens: TokenTotalSchema,
+    output_tokens: TokenTotalSchema,
+    cache_read_tokens: TokenTotalSchema,
+    cache_write_tokens: TokenTotalSchema,
     span_count: CountSchema,
     llm_call_count: CountSchema,
     tool_call_count: CountSchema,
