@@ -3,6 +3,7 @@ import { createBrokerCommand } from '@agentmon/embedded-kafka';
 import { Command } from 'commander';
 import { createHashKeyCommand } from './hash-key-command';
 import { createMigrateCommand } from './migrate-command';
+import { createSchemaCommand } from './schema-command';
 import { createStartCommand } from './start-command';
 import { createTopicsCommand } from './topics-command';
 
@@ -14,6 +15,7 @@ async function main(): Promise<void> {
   program.addCommand(createMigrateCommand());
   program.addCommand(createTopicsCommand());
   program.addCommand(createHashKeyCommand());
+  program.addCommand(createSchemaCommand());
   program.addCommand(createBrokerCommand());
   await program.parseAsync(process.argv);
 }
