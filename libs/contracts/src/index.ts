@@ -26,6 +26,7 @@ export * from './metric-series-key';
 export * from './alert.schema';
 export * from './dead-letter.schema';
 export * from './topics';
+export * from './record-headers';
 export * from './topic-schemas';
 export * from './parse-result';
 export * from './format-zod-issues';

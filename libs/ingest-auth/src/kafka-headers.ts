@@ -1,11 +1,13 @@
 /** Kafka record headers as kafkajs hands them over (IHeaders). */
 export type KafkaHeaders = Record<string, Buffer | string | (Buffer | string)[] | undefined>;
 
+import { RecordHeaders } from '@agentmon/contracts';
+
 /** The API key of a direct producer, as a record header (same keys as the gateway's). */
-export const API_KEY_HEADER = 'agentmon-api-key';
+export const API_KEY_HEADER = RecordHeaders.apiKey;
 
 /** The gateway's mark on the records it produced (see signGatewayRecord). */
-export const GATEWAY_MAC_HEADER = 'agentmon-gateway-mac';
+export const GATEWAY_MAC_HEADER = RecordHeaders.gatewayMac;
 
 /** The single value of a header, as text; undefined when absent, empty or repeated. */
 export function headerText(headers: KafkaHeaders | undefined, name: string): string | undefined {

@@ -153,7 +153,6 @@ describe('SamplingPolicy: stratified sampling with the floor, 120k synthetic tra
     ({ t, d }) => t.task_type === 'legal_rare' && !isFailure(t) && d.sampled,
   ).length;
 
-  // eslint-disable-next-line no-console
   console.log(
     `sampling statistics: traces=${N} strata=${strata.size} failure_share=${FAILURE_SHARE} ` +
       `success_share=${(successShare * 100).toFixed(2)}% (rate ${RATE * 100}%) ` +

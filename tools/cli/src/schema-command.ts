@@ -3,11 +3,11 @@ import {
   DeadLetterSchema,
   Limits,
   MetricWindowSchema,
+  RecordHeaders,
   SpansTopicRecordSchema,
   Topics,
   TraceSummarySchema,
 } from '@agentmon/contracts';
-import { API_KEY_HEADER } from '@agentmon/ingest-auth';
 import { Command, InvalidArgumentError } from 'commander';
 import { z } from 'zod';
 
@@ -17,7 +17,7 @@ const SCHEMAS = {
     topic: Topics.spans,
     description:
       `One record of ${Topics.spans}: a span or a trace event. Kafka key: the trace_id. ` +
-      `Header ${API_KEY_HEADER}: the project's API key (the project_id in the value must be ` +
+      `Header ${RecordHeaders.apiKey}: the project's API key (the project_id in the value must be ` +
       `that key's project). Times are epoch milliseconds, not before 2000-01-01 and not more ` +
       `than ${Limits.maxFutureSkewMs / 3_600_000} h in the future. Strings with lone UTF-16 ` +
       `surrogates are repaired to U+FFFD.`,
