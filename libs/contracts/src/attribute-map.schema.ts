@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Limits } from './limits';
+import { wellFormedString } from './well-formed';
 
 // OpenTelemetry-style keys ("gen_ai.request.model") fit; no spaces or quotes so keys can become
 // ClickHouse Map keys and log fields unchanged.
@@ -7,7 +8,7 @@ const ATTRIBUTE_KEY_PATTERN = /^[A-Za-z0-9_.:/-]+$/;
 
 /** A free-form attribute value: scalar only, strings bounded, numbers finite. */
 export const AttributeValueSchema = z.union(
-  [z.string().max(Limits.attributeStringMaxChars), z.number(), z.boolean()],
+  [wellFormedString().max(Limits.attributeStringMaxChars), z.number(), z.boolean()],
   {
     error: `must be a string of at most ${Limits.attributeStringMaxChars} characters, a finite number or a boolean`,
   },

@@ -1,8 +1,8 @@
-import { z } from 'zod';
+import { wellFormedString } from './well-formed';
 
-/** A string capped at `max` characters with an error that quotes the limit. */
+/** A well-formed string (lone surrogates → U+FFFD) capped at `max` characters. */
 export function boundedString(max: number) {
-  return z.string().max(max, { error: `must be at most ${max} characters` });
+  return wellFormedString().max(max, { error: `must be at most ${max} characters` });
 }
 
 /** A non-empty string capped at `max` characters. */

@@ -3,6 +3,8 @@
 // rejected and named); span `attributes` and span-event `attributes` are the only open maps,
 // bounded in key count, key format and value size (see Limits).
 export * from './limits';
+export * from './well-formed';
+export * from './contract-clock';
 export * from './id.schema';
 export * from './timestamp.schema';
 export * from './bounded-string';
@@ -27,6 +29,7 @@ export * from './detector-rules.schema';
 export * from './notification-policy.schema';
 export * from './dead-letter.schema';
 export * from './topics';
+export * from './record-headers';
 export * from './topic-schemas';
 export * from './parse-result';
 export * from './format-zod-issues';

@@ -3,12 +3,26 @@ import { AttributeValueSchema, checkAttributeKeys } from './attribute-map.schema
 import { boundedString, nonEmptyBoundedString } from './bounded-string';
 import { Limits } from './limits';
 import { truncateSpanAttributes } from './truncate-span-attributes';
+import { wellFormedString } from './well-formed';
 
+/** Tokens of one span: at most Limits.tokensPerSpanMax (see there for why that number). */
 export const TokenCountSchema = z
   .number()
   .int({ error: 'must be an integer' })
   .nonnegative({ error: 'must not be negative' })
+  .max(Limits.tokensPerSpanMax, {
+    error: `must be at most ${Limits.tokensPerSpanMax} tokens per span`,
+  });
+
+/** A sum of token counts (trace summaries): any safe integer. */
+export const TokenTotalSchema = z
+  .number()
+  .int({ error: 'must be an integer' })
+  .nonnegative({ error: 'must not be negative' })
   .max(Number.MAX_SAFE_INTEGER);
+
+/** A length in characters (tool output): any safe integer. */
+export const LengthSchema = TokenTotalSchema;
 
 export const UsdAmountSchema = z
   .number()
@@ -26,7 +40,7 @@ function spanAttributesShape<T extends z.ZodType<string, string>>(toolInput: T) 
     tool_name: nonEmptyBoundedString(Limits.toolNameMaxChars).optional(),
     tool_input: toolInput.optional(),
     tool_input_truncated: z.boolean().optional(),
-    tool_output_length: TokenCountSchema.optional(),
+    tool_output_length: LengthSchema.optional(),
     tool_cost_usd: UsdAmountSchema.optional(),
   };
 }
@@ -44,7 +58,7 @@ export type SpanAttributes = z.infer<typeof SpanAttributesSchema>;
 
 /** At ingest, a longer tool_input is accepted and truncated (see truncateSpanAttributes). */
 export const SpanAttributesIngestSchema = z
-  .object(spanAttributesShape(z.string()))
+  .object(spanAttributesShape(wellFormedString()))
   .catchall(AttributeValueSchema)
   .superRefine(checkAttributeKeys)
   .transform((attributes) => truncateSpanAttributes(attributes));

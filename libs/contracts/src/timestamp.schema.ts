@@ -1,8 +1,10 @@
 import { z } from 'zod';
+import { contractNow } from './contract-clock';
 import { Limits } from './limits';
 
 /**
- * Canonical wire time on every topic: integer epoch milliseconds (UTC). Numbers sort, subtract
+ * Canonical wire time on every topic: integer epoch milliseconds (UTC), plausible: not before
+ * 2000-01-01 and not more than Limits.maxFutureSkewMs after the contract clock (setContractClock). Numbers sort, subtract
  * and aggregate without parsing, and map 1:1 to ClickHouse DateTime64(3).
  */
 export const TimestampMsSchema = z
@@ -11,7 +13,10 @@ export const TimestampMsSchema = z
   .min(Limits.minTimestampMs, {
     error: 'must be epoch milliseconds after 2000-01-01 (epoch seconds are not accepted)',
   })
-  .max(Limits.maxTimestampMs, { error: 'is out of range' });
+  .max(Limits.maxTimestampMs, { error: 'is out of range' })
+  .refine((ms) => ms <= contractNow() + Limits.maxFutureSkewMs, {
+    error: 'must not be more than 1 day in the future',
+  });
 
 export type TimestampMs = z.infer<typeof TimestampMsSchema>;
 

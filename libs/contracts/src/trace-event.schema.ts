@@ -5,6 +5,7 @@ import { Limits } from './limits';
 import { TimestampInputSchema, TimestampMsSchema } from './timestamp.schema';
 import { TraceContextSchema } from './trace-context.schema';
 import { truncateString } from './truncate-span-attributes';
+import { wellFormedString } from './well-formed';
 
 export const TRACE_EVENT_TYPES = [
   'trace_start',
@@ -110,7 +111,7 @@ export type FeedbackEvent = TraceEventOf<FeedbackEventType>;
 export const TraceEventIngestSchema = traceEventSchema(
   TimestampInputSchema,
   TimestampInputSchema.optional(),
-  z.string(),
+  wellFormedString(),
 ).transform((event): TraceEvent => {
   if (event.type !== 'trace_end') return event;
   const output = event.final_output;

@@ -3,7 +3,7 @@ import { boundedString, nonEmptyBoundedString } from './bounded-string';
 import { ErrorTypeCountsSchema } from './error-type.schema';
 import { IdSchema } from './id.schema';
 import { Limits } from './limits';
-import { TokenCountSchema, UsdAmountSchema } from './span-attributes.schema';
+import { TokenTotalSchema, UsdAmountSchema } from './span-attributes.schema';
 import { TimestampMsSchema } from './timestamp.schema';
 import { TraceContributionSchema } from './trace-contribution.schema';
 import { RatingSchema } from './trace-event.schema';
@@ -17,6 +17,8 @@ export const SamplingRuleSchema = z.enum([
   'safety_flagged',
   'first_session',
   'random_success',
+  /** A success kept by the per-(project, task type, hour) floor, past the random draw. */
+  'success_floor',
   'unsampled',
 ]);
 export type SamplingRule = z.infer<typeof SamplingRuleSchema>;
@@ -87,10 +89,10 @@ export const TraceSummarySchema = z
     first_session: z.boolean(),
 
     // Derived from spans.
-    input_tokens: TokenCountSchema,
-    output_tokens: TokenCountSchema,
-    cache_read_tokens: TokenCountSchema,
-    cache_write_tokens: TokenCountSchema,
+    input_tokens: TokenTotalSchema,
+    output_tokens: TokenTotalSchema,
+    cache_read_tokens: TokenTotalSchema,
+    cache_write_tokens: TokenTotalSchema,
     span_count: CountSchema,
     llm_call_count: CountSchema,
     tool_call_count: CountSchema,

@@ -2,11 +2,22 @@
  * Bounds and timeouts of trace assembly. Every open-state structure of the assembler is bounded
  * by these numbers (DESIGN: bounded memory everywhere):
  * open traces ≤ maxOpenTraces, spans per trace ≤ maxSpansPerTrace + 1 (the root is always kept),
- * events per trace ≤ maxEventsPerTrace, remembered closed keys ≤ recentlyClosedCapacity.
+ * events per trace ≤ maxEventsPerTrace + 2 (the first trace_start and trace_end always get in),
+ * remembered closed keys ≤ recentlyClosedCapacity.
  */
 export interface AssemblyPolicy {
-  /** How long after the root span (or a root-less trace_end) arrives stragglers are awaited. */
+  /**
+   * OpenTelemetry-style traces only (no trace_start, no trace_end, exactly one parentless span,
+   * with children, enclosing every span seen): how long after that root arrives stragglers are awaited. A trace
+   * that announced itself with trace_start never closes on root grace: SDK agents send many
+   * parentless spans and slow tools, and end the trace with trace_end.
+   */
   rootGraceMs: number;
+  /**
+   * How long after trace_end arrives stragglers (spans the agent flushed after trace_end) are
+   * still assembled into the trace. Defaults to rootGraceMs when not given.
+   */
+  traceEndGraceMs: number;
   /** A trace with no record for this long is closed (abandoned unless it timed out). */
   inactivityTimeoutMs: number;
   /** At this many open traces the least recently active one is closed as cap_exceeded. */
@@ -23,6 +34,7 @@ export interface AssemblyPolicy {
 
 export const DEFAULT_ASSEMBLY_POLICY: Readonly<AssemblyPolicy> = Object.freeze({
   rootGraceMs: 5_000,
+  traceEndGraceMs: 5_000,
   inactivityTimeoutMs: 300_000,
   maxOpenTraces: 100_000,
   maxSpansPerTrace: 2_000,
@@ -33,12 +45,14 @@ export const DEFAULT_ASSEMBLY_POLICY: Readonly<AssemblyPolicy> = Object.freeze({
 
 /**
  * Fills defaults and rejects nonsense early, at startup, rather than as a silent misbehaviour.
- * recentlyClosedCapacity defaults to maxOpenTraces when only the latter is given.
+ * recentlyClosedCapacity defaults to maxOpenTraces when only the latter is given, and
+ * traceEndGraceMs to rootGraceMs (one setting, SESSIONIZER_ROOT_GRACE_MS, covers both).
  */
 export function resolveAssemblyPolicy(partial: Partial<AssemblyPolicy> = {}): AssemblyPolicy {
   const policy: AssemblyPolicy = {
     ...DEFAULT_ASSEMBLY_POLICY,
     recentlyClosedCapacity: partial.maxOpenTraces ?? DEFAULT_ASSEMBLY_POLICY.recentlyClosedCapacity,
+    traceEndGraceMs: partial.rootGraceMs ?? DEFAULT_ASSEMBLY_POLICY.traceEndGraceMs,
     ...partial,
   };
   for (const [name, value] of Object.entries(policy)) {

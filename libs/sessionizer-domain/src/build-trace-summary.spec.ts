@@ -51,6 +51,8 @@ function closed(partial: Partial<ClosedTrace> = {}): ClosedTrace {
     spans: [],
     events: [],
     closedReason: 'trace_end',
+    closedAt: NOW,
+    announced: false,
     flags: [],
     firstOffset: 0n,
     droppedSpanCount: 0,
@@ -146,7 +148,8 @@ describe('buildTraceSummary: a complete trace', () => {
       sampled: false,
       sampling_rule: 'unsampled',
       closed_reason: 'trace_end',
-      closed_at: NOW,
+      // Record time: trace_end received at T0 + 385, plus traceEndGraceMs (never processing time).
+      closed_at: T0 + 385 + 5_000,
       flags: [],
     });
   });

@@ -16,14 +16,24 @@ import {
 } from './feedback-state';
 import { DEFAULT_PRICE_TABLE, type PriceTable } from './price-table';
 import { resolveTraceContext } from './resolve-trace-context';
+import { recordDigest } from './record-digest';
+import type { RevisionBasis } from './revise-trace-summary';
 import type { TraceSampler } from './sampling-policy';
 
 export interface SummaryEnrichment {
   /** From the app's user store; wins over the agent's context.session_number when not null. */
   sessionNumber: number | null;
-  /** Processing time of the close: becomes closed_at. */
-  now: number;
+  /**
+   * @deprecated Ignored: closed_at is ClosedTrace.closedAt (record time), so a summary has no
+   * processing-time field and a replay after a crash re-emits it byte for byte.
+   */
+  now?: number;
   sampler: TraceSampler;
+  /**
+   * Successes of this trace's sampling stratum (project, task type, UTC hour: samplingStratum)
+   * already kept, read from the app's shared counter; omit to sample without the floor.
+   */
+  keptSuccessesInStratum?: number;
 }
 
 /** What the summary cannot say (the schema is strict) but the app should count or log. */
@@ -37,6 +47,8 @@ export interface SummaryDiagnostics {
 export interface BuiltTraceSummary {
   summary: TraceSummary;
   diagnostics: SummaryDiagnostics;
+  /** What later revisions need (reviseTrace): store it with the summary. */
+  basis: RevisionBasis;
 }
 
 const MAX_COUNT = Number.MAX_SAFE_INTEGER;
@@ -62,7 +74,7 @@ export function buildTraceSummaryWithDiagnostics(
   const timedOut = isTimedOut(closed, traceEnd, m);
   const feedback = deriveFeedback(closed, traceEnd, timedOut);
   const completed = isCompleted(traceEnd, m, timedOut, feedback);
-  const { started_at, ended_at } = traceWindow(closed, traceEnd, m);
+  const { started_at, ended_at } = traceWindow(closed, traceEnd);
   const sessionNumber = enrichment.sessionNumber ?? context.session_number ?? null;
   const finalOutput = traceEnd?.final_output ?? null;
 
@@ -87,12 +99,12 @@ export function buildTraceSummaryWithDiagnostics(
     query_length: context.query_length ?? null,
     session_number: sessionNumber,
     first_session: sessionNumber === 1,
-    input_tokens: count(m.input_tokens),
-    output_tokens: count(m.output_tokens),
-    cache_read_tokens: count(m.cache_read_tokens),
-    cache_write_tokens: count(m.cache_write_tokens),
+    input_tokens: countValue(m.input_tokens),
+    output_tokens: countValue(m.output_tokens),
+    cache_read_tokens: countValue(m.cache_read_tokens),
+    cache_write_tokens: countValue(m.cache_write_tokens),
     // Dropped spans are counted here so the volume is right; the other counts are lower bounds.
-    span_count: count(closed.spans.length + closed.droppedSpanCount),
+    span_count: countValue(closed.spans.length + closed.droppedSpanCount),
     llm_call_count: m.llm_call_count,
     tool_call_count: m.tool_call_count,
     tool_error_count: m.tool_error_count,
@@ -104,17 +116,41 @@ export function buildTraceSummaryWithDiagnostics(
     weak_completion: finalOutput !== null && finalOutput.length > 0,
     strong_completion: isStrongCompletion({ completed, ...feedback }),
     closed_reason: closed.closedReason,
-    closed_at: enrichment.now,
+    closed_at: closed.closedAt,
     flags: summaryFlags(closed.flags, traceEnd),
   };
-  const decision = enrichment.sampler.decide(unsampled);
+  const floor =
+    enrichment.keptSuccessesInStratum === undefined
+      ? undefined
+      : { keptSuccessesInStratum: enrichment.keptSuccessesInStratum };
+  const decision = enrichment.sampler.decide(unsampled, floor);
+  const summary = { ...unsampled, sampled: decision.sampled, sampling_rule: decision.rule };
   return {
-    summary: { ...unsampled, sampled: decision.sampled, sampling_rule: decision.rule },
+    summary,
     diagnostics: {
       unpricedModels: m.unpriced_models,
       droppedSpanCount: closed.droppedSpanCount,
       droppedEventCount: closed.droppedEventCount,
     },
+    basis: revisionBasis(closed, summary),
+  };
+}
+
+function revisionBasis(closed: ClosedTrace, summary: TraceSummary): RevisionBasis {
+  const seen = new Set<string>();
+  for (const span of closed.spans) seen.add(recordDigest('span', span.span_id));
+  for (const event of closed.events) seen.add(recordDigest('event', event.event_id));
+  const ratings = closed.events.filter((e) => e.type === 'rating');
+  const lastRating = ratings.at(-1);
+  return {
+    summary,
+    seen: [...seen].sort(),
+    agentStepSpans: closed.spans.filter((span) => span.operation === 'agent_step').length,
+    abandonmentEvent: closed.events.some((e) => e.type === 'abandonment'),
+    ratingAt:
+      lastRating === undefined
+        ? null
+        : { timestamp: lastRating.timestamp, eventId: lastRating.event_id },
   };
 }
 
@@ -183,23 +219,24 @@ function isCompleted(
   return m.root !== null && m.root.status === 'OK' && !timedOut && !feedback.abandoned;
 }
 
-/** Root span if any, else the spans' extent, else the events'; trace_end.ended_at wins the end. */
+/**
+ * The spans' extent (an enclosing root is that extent; SDK traces have many parentless spans,
+ * none of which is the whole trace), else trace_start / the events; trace_end.ended_at wins the
+ * end.
+ */
 function traceWindow(
   closed: ClosedTrace,
   traceEnd: TraceEventOf<'trace_end'> | null,
-  m: SpanMetrics,
 ): { started_at: number; ended_at: number } {
   const spans = closed.spans;
   const events = closed.events;
   const traceStart = firstOfType(events, 'trace_start');
   const started_at =
-    m.root?.start_time ??
     (spans.length > 0 ? Math.min(...spans.map((s) => s.start_time)) : undefined) ??
     traceStart?.timestamp ??
     Math.min(...events.map((e) => e.timestamp));
   const end =
     traceEnd?.ended_at ??
-    m.root?.end_time ??
     (spans.length > 0 ? Math.max(...spans.map((s) => s.end_time)) : undefined) ??
     Math.max(...events.map((e) => e.timestamp));
   // Agent clocks skew: an end before the start is clamped rather than made a negative duration.
@@ -233,11 +270,11 @@ export function sortFlags(flags: Iterable<TraceFlag>): TraceFlag[] {
   return TraceFlagSchema.options.filter((f) => set.has(f));
 }
 
-function count(n: number): number {
+export function countValue(n: number): number {
   return Math.min(n, MAX_COUNT);
 }
 
-// Rounded to 1e-10 USD so float noise (0.0072 + 0.009) does not leak into stored values.
-function usd(n: number): number {
+/** Rounded to 1e-10 USD so float noise (0.0072 + 0.009) does not leak into stored values. */
+export function usd(n: number): number {
   return Math.min(Math.round(n * 1e10) / 1e10, MAX_USD);
 }

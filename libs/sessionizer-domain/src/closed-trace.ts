@@ -17,6 +17,15 @@ export interface ClosedTrace {
   /** Kept events, deduplicated by event_id, ordered by timestamp then event_id. */
   events: TraceEvent[];
   closedReason: ClosedReason;
+  /**
+   * When the close rule fired, in record time: received_at of the record that started the rule
+   * plus the rule's grace or timeout (trace_end + traceEndGraceMs, root + rootGraceMs, last record
+   * + inactivityTimeoutMs, first record + maxTraceDurationMs; the last record for cap_exceeded).
+   * Never processing time, so a replay of the same records closes at the same closedAt.
+   */
+  closedAt: number;
+  /** The trace announced itself with trace_start (SDK style). */
+  announced: boolean;
   /** Structural flags known at assembly: missing_root, missing_trace_end, spans_truncated. */
   flags: TraceFlag[];
   /** Offset of the trace's first record on its partition. */

@@ -11,7 +11,7 @@ import {
 // The loop the sessionizer app runs, through the public API only.
 describe('public API: assemble → summarize → revise', () => {
   it('turns a trace and its late feedback into revision 0 and revision 1', () => {
-    const assembler = new TraceAssembler({ rootGraceMs: 1_000 });
+    const assembler = new TraceAssembler({ rootGraceMs: 1_000, traceEndGraceMs: 0 });
     const sampler = new SamplingPolicy();
     const trace = makeTrace({ seed: 99 });
     trace.records.forEach((r, i) =>

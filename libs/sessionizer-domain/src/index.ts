@@ -15,7 +15,18 @@ export {
   type SummaryDiagnostics,
   type SummaryEnrichment,
 } from './build-trace-summary';
-export { reviseTraceSummary } from './revise-trace-summary';
+export {
+  basisFromSummary,
+  lateTraceRecords,
+  MAX_SEEN_DIGESTS,
+  reviseTrace,
+  reviseTraceSummary,
+  type LateTraceRecords,
+  type RevisionBasis,
+  type TraceRevision,
+} from './revise-trace-summary';
+export * from './late-promotion';
+export { recordDigest } from './record-digest';
 export * from './sampling-policy';
 export { hashToUnitInterval } from './hash-to-unit-interval';
 export {

@@ -22,9 +22,19 @@ export interface SamplingDecision {
   rule: SamplingRule;
 }
 
+/**
+ * The shared-counter reading behind the per-stratum success floor: how many successes of the
+ * trace's stratum (samplingStratum) were already kept. The app keeps that counter atomically
+ * (Redis) and decides once per trace, storing the decision like the first-session one, so a
+ * replay reads the decision instead of the counter.
+ */
+export interface SuccessFloorReading {
+  keptSuccessesInStratum: number;
+}
+
 /** Anything that decides; SamplingPolicy is the real one, tests may stub it. */
 export interface TraceSampler {
-  decide(trace: SamplingInput): SamplingDecision;
+  decide(trace: SamplingInput, floor?: SuccessFloorReading): SamplingDecision;
 }
 
 export interface SamplingRules {
@@ -49,8 +59,15 @@ export interface TaskTypeStratification {
 }
 
 export interface SamplingPolicyConfig {
-  /** Share of successes kept (DESIGN: 10%). */
+  /** Share of successes kept (DESIGN: 10%; SESSIONIZER_SUCCESS_SAMPLE_RATE). */
   successRate: number;
+  /**
+   * Successes kept per stratum (project, task type, UTC hour) whatever the rate, so a task type
+   * with 0.1% of traffic is still represented (SESSIONIZER_MIN_SUCCESSES_PER_TASK_TYPE). Applies
+   * when decide() is given a SuccessFloorReading. Cost: at most this many extra kept traces per
+   * stratum and hour (the first successes of the hour, before the random draw has kept enough).
+   */
+  minSuccessesPerTaskType: number;
   rules: SamplingRules;
   /** Fixed success rate per task type; wins over stratification. */
   taskTypeRates: Readonly<Record<string, number>>;
@@ -64,6 +81,7 @@ export type SamplingPolicyOptions = Partial<Omit<SamplingPolicyConfig, 'rules'>>
 
 export const DEFAULT_SAMPLING_POLICY_CONFIG: Readonly<SamplingPolicyConfig> = Object.freeze({
   successRate: 0.1,
+  minSuccessesPerTaskType: 5,
   rules: Object.freeze({
     failure: true,
     safetyFlagged: true,
@@ -106,10 +124,18 @@ export class SamplingPolicy implements TraceSampler {
       rules: { ...DEFAULT_SAMPLING_POLICY_CONFIG.rules, ...config.rules },
     };
     checkRate('successRate', this.config.successRate);
+    const min = this.config.minSuccessesPerTaskType;
+    if (!(Number.isInteger(min) && min >= 0)) {
+      throw new RangeError('minSuccessesPerTaskType must be a non-negative integer');
+    }
     this.precomputeRates();
   }
 
-  decide(t: SamplingInput): SamplingDecision {
+  /**
+   * With `floor`, a success the random draw did not keep is kept as success_floor while its
+   * stratum has fewer than minSuccessesPerTaskType kept successes this hour.
+   */
+  decide(t: SamplingInput, floor?: SuccessFloorReading): SamplingDecision {
     const { rules } = this.config;
     if (rules.failure && isFailure(t)) return kept('failure');
     if (rules.safetyFlagged && t.safety_flagged) return kept('safety_flagged');
@@ -117,7 +143,27 @@ export class SamplingPolicy implements TraceSampler {
     if (rules.randomSuccess && hashToUnitInterval(t.trace_id) < this.successRateFor(t.task_type)) {
       return kept('random_success');
     }
+    if (
+      rules.randomSuccess &&
+      floor !== undefined &&
+      floor.keptSuccessesInStratum < this.config.minSuccessesPerTaskType
+    ) {
+      return kept('success_floor');
+    }
     return { sampled: false, rule: 'unsampled' };
+  }
+
+  /**
+   * True when the decision depends on the floor counter: a success the rules and the random
+   * draw leave unsampled. Only then must the app claim a floor slot atomically (for example a
+   * Lua "increment if below minSuccessesPerTaskType, return the count before").
+   */
+  needsFloorReading(t: SamplingInput): boolean {
+    return (
+      this.config.minSuccessesPerTaskType > 0 &&
+      this.decide(t).rule === 'unsampled' &&
+      !isFailure(t)
+    );
   }
 
   /** The share of successes of this task type that random_success keeps. */
@@ -145,6 +191,57 @@ export class SamplingPolicy implements TraceSampler {
       this.rateByTaskType.set(type, rate);
     }
   }
+}
+
+/**
+ * The sampling decision of a revision: it stands unless the revision makes the trace a failure
+ * or safety-flagged, which DESIGN keeps at 100%; then the rule is upgraded (and the app must
+ * promote the trace's short-lived spans: see needsSpanPromotion / lateSpanFate).
+ */
+export function revisedSampling(
+  previous: SamplingInput & Pick<TraceSummary, 'sampled' | 'sampling_rule'>,
+  revised: SamplingInput,
+): Pick<TraceSummary, 'sampled' | 'sampling_rule'> {
+  const unchanged = { sampled: previous.sampled, sampling_rule: previous.sampling_rule };
+  const upgrade = (rule: SamplingRule) => ({ sampled: true, sampling_rule: rule });
+  if (isFailure(revised)) return isFailure(previous) ? unchanged : upgrade('failure');
+  // Not a failure, so the previous rule ranked below safety_flagged (or was it already).
+  if (revised.safety_flagged && !previous.safety_flagged) return upgrade('safety_flagged');
+  return unchanged;
+}
+
+const HOUR_MS = 3_600_000;
+
+/** The stratum of the success floor: project, task type, UTC hour of the trace's start. */
+export interface SamplingStratum {
+  projectId: string;
+  /** null: the trace had no task_type (its own stratum). */
+  taskType: string | null;
+  hourStartMs: number;
+  /** Counter key suffix: a JSON array, so no two strata share it. */
+  key: string;
+}
+
+/** Event time (started_at), not processing time: a replay lands in the same stratum. */
+export function samplingStratum(
+  t: Pick<TraceSummary, 'project_id' | 'task_type' | 'started_at'>,
+): SamplingStratum {
+  const hourStartMs = Math.floor(t.started_at / HOUR_MS) * HOUR_MS;
+  return {
+    projectId: t.project_id,
+    taskType: t.task_type,
+    hourStartMs,
+    key: JSON.stringify([t.project_id, t.task_type, hourStartMs]),
+  };
+}
+
+/**
+ * Whether a decided trace counts toward its stratum's floor: every kept success (random,
+ * floor, first session, safety-flagged), never a failure. The app increments the counter for
+ * these (the floor claim already did for success_floor).
+ */
+export function countsTowardSuccessFloor(t: SamplingInput, decision: SamplingDecision): boolean {
+  return decision.sampled && !isFailure(t);
 }
 
 function kept(rule: Exclude<SamplingRule, 'unsampled'>): SamplingDecision {

@@ -37,8 +37,9 @@ const eventRecord = (t: GeneratedTrace, type: 'trace_start' | 'trace_end') =>
   t.records.find((r) => r.kind === 'event' && r.event.type === type)!;
 const spanIds = (c: ClosedTrace) => c.spans.map((s) => s.span_id);
 
+/** traceEndGraceMs 0 unless a test sets it: trace_end then closes at the next expire. */
 function assembler(policy: Partial<AssemblyPolicy> = {}): TraceAssembler {
-  return new TraceAssembler(policy);
+  return new TraceAssembler({ traceEndGraceMs: 0, ...policy });
 }
 
 describe('TraceAssembler: assembly', () => {
@@ -124,8 +125,8 @@ describe('TraceAssembler: assembly', () => {
 });
 
 describe('TraceAssembler: closing rules', () => {
-  it('waits rootGraceMs for a root after a root-less trace_end, then flags missing_root', () => {
-    const a = assembler({ rootGraceMs: 5_000 });
+  it('waits traceEndGraceMs for stragglers after a root-less trace_end, then flags missing_root', () => {
+    const a = assembler({ rootGraceMs: 5_000, traceEndGraceMs: 5_000 });
     const trace = makeTrace({ seed: 7 });
     feed(a, [...childRecords(trace), eventRecord(trace, 'trace_end')]);
     expect(a.expire(T0 + 4_999)).toEqual([]);
@@ -343,6 +344,7 @@ describe('TraceAssembler: policy validation', () => {
   it('fills defaults', () => {
     expect(new TraceAssembler().policy).toEqual({
       rootGraceMs: 5_000,
+      traceEndGraceMs: 5_000,
       inactivityTimeoutMs: 300_000,
       maxOpenTraces: 100_000,
       maxSpansPerTrace: 2_000,

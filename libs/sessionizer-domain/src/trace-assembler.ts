@@ -104,14 +104,16 @@ export class TraceAssembler {
 
   private addToTrace(trace: OpenTrace, record: SpansTopicRecord, now: number): void {
     if (record.kind === 'span') {
-      if (trace.addSpan(record.span, this.policy.maxSpansPerTrace) === 'added') {
-        this.spanTotal += 1;
-        if (record.span.parent_span_id === null) trace.markRootSeen(now);
-      }
+      const outcome = trace.addSpan(
+        record.span,
+        this.policy.maxSpansPerTrace,
+        record.received_at,
+        now,
+      );
+      if (outcome === 'added') this.spanTotal += 1;
       return;
     }
-    const added = trace.addEvent(record.event, this.policy.maxEventsPerTrace) === 'added';
-    if (added && record.event.type === 'trace_end') trace.markTraceEndSeen(now);
+    trace.addEvent(record.event, this.policy.maxEventsPerTrace, record.received_at, now);
   }
 
   private openTrace(
@@ -140,7 +142,7 @@ export class TraceAssembler {
   private closeTrace(trace: OpenTrace, reason: ClosedReason): ClosedTrace {
     this.forget(trace);
     this.recentlyClosed.add(trace.key, trace.partition);
-    return trace.close(reason);
+    return trace.close(reason, this.policy);
   }
 
   private forget(trace: OpenTrace): void {

@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { createDetectCommand } from './detect-command';
 import { createHashKeyCommand } from './hash-key-command';
 import { createMigrateCommand } from './migrate-command';
+import { createSchemaCommand } from './schema-command';
 import { createStartCommand } from './start-command';
 import { createTopicsCommand } from './topics-command';
 
@@ -15,6 +16,7 @@ async function main(): Promise<void> {
   program.addCommand(createMigrateCommand());
   program.addCommand(createTopicsCommand());
   program.addCommand(createHashKeyCommand());
+  program.addCommand(createSchemaCommand());
   program.addCommand(createBrokerCommand());
   program.addCommand(createDetectCommand());
   await program.parseAsync(process.argv);
