@@ -1,4 +1,5 @@
-import { LOGGER } from '@agentmon/observability';
+import { APP_CONFIG, type AppConfig } from '@agentmon/config';
+import { BoundedLabel, LOGGER } from '@agentmon/observability';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { Counter, Gauge, Registry } from 'prom-client';
@@ -11,6 +12,8 @@ export class SessionizerMetrics implements PipelineEvents {
   private readonly lateSpans: Counter;
   private readonly orphans: Counter;
   private readonly unpriced: Counter<'model'>;
+  /** Model names come from tenants' spans: bounded so they cannot mint series. */
+  private readonly unpricedModel: BoundedLabel;
   readonly records: Counter;
   readonly openTraces: Gauge;
 
@@ -19,7 +22,9 @@ export class SessionizerMetrics implements PipelineEvents {
   constructor(
     @Inject(Registry) registry: Registry,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(APP_CONFIG) config: Pick<AppConfig, 'METRICS_MAX_LABEL_VALUES'>,
   ) {
+    this.unpricedModel = new BoundedLabel({ limit: config.METRICS_MAX_LABEL_VALUES });
     const registers = [registry];
     this.closed = new Counter({
       name: 'agentmon_sessionizer_traces_closed_total',
@@ -91,6 +96,6 @@ export class SessionizerMetrics implements PipelineEvents {
     );
   }
   unpricedModels(models: string[]): void {
-    for (const model of models) this.unpriced.inc({ model: model.slice(0, 64) });
+    for (const model of models) this.unpriced.inc({ model: this.unpricedModel.value(model) });
   }
 }

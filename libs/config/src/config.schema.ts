@@ -64,6 +64,7 @@ const apiKeyList = z
  */
 export const ConfigSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  METRICS_MAX_LABEL_VALUES: positiveInt.default(20),
   KAFKA_BROKERS: brokerList.default(['127.0.0.1:9092']),
   KAFKA_CLIENT_ID: z.string().min(1).default('agentmon'),
   KAFKA_TOPIC_PARTITIONS: positiveInt.default(6),

@@ -10,3 +10,5 @@ export { startHttpService, exitOnSignals } from './start-http-service';
 export type { HttpServiceOptions, RunningService } from './start-http-service';
 export { runServiceMain } from './run-service-main';
 export type { ServiceMainOptions } from './run-service-main';
+export { BoundedLabel, DEFAULT_MAX_LABEL_VALUES, OTHER_LABEL_VALUE } from './bounded-label';
+export type { BoundedLabelOptions } from './bounded-label';
