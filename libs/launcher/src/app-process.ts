@@ -1,9 +1,18 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import type { ListeningMessage } from '@agentmon/observability';
 import { terminateChild } from './terminate-child';
 import { GiveUpWaiting, waitFor } from './wait-for';
 
 const ROOT = join(__dirname, '..', '..', '..');
+
+/** What a child sends over IPC once it listens (libs/observability `announceListening`). */
+const LISTENING: ListeningMessage['type'] = 'agentmon.listening';
+
+function isListeningMessage(message: unknown): message is ListeningMessage {
+  const candidate = message as Partial<ListeningMessage> | null;
+  return candidate?.type === LISTENING && typeof candidate.url === 'string';
+}
 
 /**
  * V8 flags every AgentMon process runs with. A larger young generation lets the many short-lived
@@ -12,11 +21,16 @@ const ROOT = join(__dirname, '..', '..', '..');
  */
 export const NODE_FLAGS = ['--max-semi-space-size=64'];
 
-/** One of our processes (an app, the broker, a bench helper), with its JSON log lines collected. */
+/**
+ * One of our processes (an app, the broker, a bench helper), with its JSON log lines collected.
+ * It runs with an IPC channel over which it reports the address it bound, so finding it never
+ * depends on the log level.
+ */
 export class AppProcess {
   readonly lines: Record<string, unknown>[] = [];
   readonly stderr: string[] = [];
   private readonly exited: Promise<number | null>;
+  private listeningUrl: string | undefined;
 
   private constructor(
     private readonly child: ChildProcess,
@@ -39,6 +53,9 @@ export class AppProcess {
     child.stderr?.on('data', (chunk: Buffer) => {
       this.stderr.push(chunk.toString());
       forward?.(chunk.toString().trimEnd());
+    });
+    child.on('message', (message: unknown) => {
+      if (isListeningMessage(message)) this.listeningUrl = message.url;
     });
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
   }
@@ -67,7 +84,7 @@ export class AppProcess {
       {
         cwd: ROOT,
         env: { ...process.env, ...env },
-        stdio: ['ignore', 'pipe', 'pipe'],
+        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       },
     );
     return new AppProcess(child, forward);
@@ -81,10 +98,46 @@ export class AppProcess {
     return this.child.pid as number;
   }
 
-  /** Waits for the "listening" log line and returns the URL the app bound. */
-  async url(timeoutMs = 30000): Promise<string> {
-    const line = await this.waitForLine((l) => typeof l.url === 'string', timeoutMs);
-    return line.url as string;
+  /** The URL the process reported over IPC once listening, if it has yet. */
+  get reportedUrl(): string | undefined {
+    return this.listeningUrl;
+  }
+
+  /** Waits until the process reports (over IPC) the URL it bound, at any log level. */
+  url(timeoutMs = 30000): Promise<string> {
+    return waitFor(
+      'the process to report its address',
+      async () => {
+        if (this.listeningUrl) return this.listeningUrl;
+        this.giveUpIfExited();
+        return undefined;
+      },
+      { timeoutMs, intervalMs: 50 },
+    );
+  }
+
+  /** Waits for the address, then until `/readyz` answers 200; returns the URL. */
+  async ready(timeoutMs = 60000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    const url = await this.url(timeoutMs);
+    return waitFor(
+      'readiness',
+      async () => {
+        this.giveUpIfExited();
+        const response = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(3000) });
+        await response.body?.cancel();
+        return response.ok ? url : undefined;
+      },
+      { timeoutMs: Math.max(0, deadline - Date.now()), intervalMs: 200 },
+    );
+  }
+
+  private giveUpIfExited(): void {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) {
+      throw new GiveUpWaiting(
+        `process exited early: ${this.stderr.join('')}${JSON.stringify(this.lines.slice(-5))}`,
+      );
+    }
   }
 
   waitForLine(

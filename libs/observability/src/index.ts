@@ -12,3 +12,5 @@ export { runServiceMain } from './run-service-main';
 export type { ServiceMainOptions } from './run-service-main';
 export { BoundedLabel, DEFAULT_MAX_LABEL_VALUES, OTHER_LABEL_VALUE } from './bounded-label';
 export type { BoundedLabelOptions } from './bounded-label';
+export { announceListening } from './announce-listening';
+export type { ListeningMessage } from './announce-listening';

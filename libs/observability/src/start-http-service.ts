@@ -4,6 +4,7 @@ import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger } from 'pino';
+import { announceListening } from './announce-listening';
 import { ObservabilityModule } from './observability.module';
 import { PinoNestLogger } from './pino-nest-logger';
 import { ReadinessRegistry } from './readiness-registry';
@@ -68,6 +69,7 @@ export async function startHttpService(options: HttpServiceOptions): Promise<Run
     return closing;
   };
   options.logger.info({ url }, `${options.app} listening`);
+  announceListening(options.app, url);
   return { app, url, readiness, shutdown };
 }
 
