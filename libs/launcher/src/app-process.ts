@@ -98,6 +98,11 @@ export class AppProcess {
     return this.child.pid as number;
   }
 
+  /** The signal that ended the process, once it has exited by one. */
+  get signal(): NodeJS.Signals | null {
+    return this.child.signalCode;
+  }
+
   /** The URL the process reported over IPC once listening, if it has yet. */
   get reportedUrl(): string | undefined {
     return this.listeningUrl;
