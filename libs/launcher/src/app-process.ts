@@ -21,6 +21,14 @@ function isListeningMessage(message: unknown): message is ListeningMessage {
  */
 export const NODE_FLAGS = ['--max-semi-space-size=64'];
 
+export interface AppProcessOptions {
+  /**
+   * Own process group: a terminal's Ctrl-C reaches only the launcher, which then stops its apps
+   * in pipeline order. Whoever sets this must guard the pid (OrphanWatchdog) against its own death.
+   */
+  detached?: boolean;
+}
+
 /**
  * One of our processes (an app, the broker, a bench helper), with its JSON log lines collected.
  * It runs with an IPC channel over which it reports the address it bound, so finding it never
@@ -64,8 +72,9 @@ export class AppProcess {
     app: string,
     env: Record<string, string>,
     forward?: (line: string) => void,
+    options: AppProcessOptions = {},
   ): AppProcess {
-    return AppProcess.script(`apps/${app}/src/main.ts`, [], env, forward);
+    return AppProcess.script(`apps/${app}/src/main.ts`, [], env, forward, options);
   }
 
   /** Any TypeScript entry point of the repo, run through swc like the apps. */
@@ -74,6 +83,7 @@ export class AppProcess {
     args: string[],
     env: Record<string, string>,
     forward?: (line: string) => void,
+    options: AppProcessOptions = {},
   ): AppProcess {
     // AGENTMON_PROFILE_DIR: every child writes a V8 CPU profile there on exit (benchmark analysis).
     const dir = process.env.AGENTMON_PROFILE_DIR;
@@ -85,6 +95,7 @@ export class AppProcess {
         cwd: ROOT,
         env: { ...process.env, ...env },
         stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+        detached: options.detached ?? false,
       },
     );
     return new AppProcess(child, forward);

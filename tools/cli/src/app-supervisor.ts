@@ -1,6 +1,8 @@
-import { renameSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { AppProcess, waitFor } from '@agentmon/launcher';
+import { AppProcess, OrphanWatchdog, waitFor } from '@agentmon/launcher';
 
 export const PIPELINE_APPS = [
   { app: 'gateway', portVariable: 'GATEWAY_PORT' },
@@ -75,6 +77,9 @@ export class AppSupervisor {
   private readonly restart: RestartPolicy;
   private stopping = false;
   private monitor?: NodeJS.Timeout;
+  /** Apps run in their own process group (Ctrl-C reaches only us); if we die, they die too. */
+  private readonly watchdogDir = mkdtempSync(join(tmpdir(), 'agentmon-apps-'));
+  private readonly watchdog = new OrphanWatchdog(this.watchdogDir);
 
   constructor(private readonly options: AppSupervisorOptions) {
     this.restart = { ...DEFAULT_RESTART, ...options.restart };
@@ -143,6 +148,8 @@ export class AppSupervisor {
       this.update(entry, { state: 'stopped', ready: false });
       this.options.logger.info({ app, code }, 'app stopped');
     }
+    this.watchdog.close();
+    rmSync(this.watchdogDir, { recursive: true, force: true });
   }
 
   private spawn(entry: Supervised): AppProcess {
@@ -151,9 +158,11 @@ export class AppSupervisor {
       app,
       entry.env,
       this.options.forwardLogs ? (line) => process.stdout.write(`${line}\n`) : undefined,
+      { detached: true },
     );
     entry.proc = proc;
     entry.startedAt = Date.now();
+    this.watchdog.guard(proc.pid);
     this.update(entry, { state: 'starting', pid: proc.pid, ready: false });
     void proc.url(120000).then(
       (url) => entry.proc === proc && this.update(entry, { state: 'running', url }),
@@ -164,6 +173,7 @@ export class AppSupervisor {
   }
 
   private exited(entry: Supervised, proc: AppProcess, code: number | null): void {
+    if (!this.stopping) this.watchdog.release(proc.pid);
     if (this.stopping || entry.proc !== proc) return;
     const { app } = entry.status;
     const uptimeMs = Date.now() - entry.startedAt;
