@@ -1,3 +1,4 @@
+import type { ListeningMessage } from '@agentmon/observability';
 import Fastify from 'fastify';
 
 // The ceiling the gateway is compared with: the same HTTP stack and JSON body parsing, no auth,
@@ -10,9 +11,15 @@ async function main(): Promise<void> {
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
-  process.stdout.write(
-    `${JSON.stringify({ url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}` })}\n`,
-  );
+  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  // Reported as the apps do (libs/observability announceListening), without loading Nest here.
+  const message: ListeningMessage = {
+    type: 'agentmon.listening',
+    app: 'bare-fastify',
+    url,
+    pid: process.pid,
+  };
+  process.send?.(message, undefined, {}, () => undefined);
   process.once('SIGTERM', () => void app.close().then(() => process.exit(0)));
 }
 

@@ -27,6 +27,20 @@ describe.each(APPS)('%s process lifecycle', (app, portVariable) => {
     expect(proc.lines.some((line) => line.msg === 'shut down')).toBe(true);
   });
 
+  it('reports its address and becomes ready at LOG_LEVEL=warn (no info line to read it from)', async () => {
+    const proc = AppProcess.start(app, { [portVariable]: '0', LOG_LEVEL: 'warn' });
+    try {
+      const url = await proc.ready(20000);
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(
+        proc.lines.filter((line) => ['trace', 'debug', 'info'].includes(String(line.level))),
+      ).toEqual([]);
+    } finally {
+      proc.kill('SIGTERM');
+    }
+    expect(await proc.exitCode()).toBe(0);
+  });
+
   it('refuses to start on a bad variable and names it', async () => {
     const proc = AppProcess.start(app, { [portVariable]: 'not-a-port' });
     expect(await proc.exitCode()).toBe(1);

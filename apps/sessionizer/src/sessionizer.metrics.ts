@@ -1,3 +1,5 @@
+import { APP_CONFIG, type ServiceConfig } from '@agentmon/config';
+import { BoundedLabel } from '@agentmon/observability';
 import { Inject, Injectable } from '@nestjs/common';
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { SessionizerEvents, SessionizerStage } from './consumer/sessionizer.stage';
@@ -10,9 +12,15 @@ export class SessionizerMetrics implements SessionizerEvents {
   private readonly lateSpans: Counter;
   private readonly orphans: Counter;
   private readonly unpriced: Counter<'model'>;
+  /** Model names come from tenants' spans: bounded so they cannot mint series. */
+  private readonly unpricedModel: BoundedLabel;
   private stage?: SessionizerStage;
 
-  constructor(@Inject(Registry) registry: Registry) {
+  constructor(
+    @Inject(Registry) registry: Registry,
+    @Inject(APP_CONFIG) config: Pick<ServiceConfig, 'METRICS_MAX_LABEL_VALUES'>,
+  ) {
+    this.unpricedModel = new BoundedLabel({ limit: config.METRICS_MAX_LABEL_VALUES });
     const registers = [registry];
     // eslint-disable-next-line @typescript-eslint/no-this-alias -- read at scrape time by collect()
     const metrics = this;
@@ -72,6 +80,6 @@ export class SessionizerMetrics implements SessionizerEvents {
     this.orphans.inc(count);
   }
   unpricedModels(models: string[]): void {
-    for (const model of models) this.unpriced.inc({ model: model.slice(0, 64) });
+    for (const model of models) this.unpriced.inc({ model: this.unpricedModel.value(model) });
   }
 }

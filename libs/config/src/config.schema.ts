@@ -66,6 +66,7 @@ const apiKeyList = z
 /** Every app: logs, its HTTP server, shutdown, and the one retry policy. */
 export const serviceConfigShape = {
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  METRICS_MAX_LABEL_VALUES: positiveInt.default(20),
   HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(10000),
   RETRY_INITIAL_DELAY_MS: positiveInt.default(100),

@@ -1,9 +1,18 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import type { ListeningMessage } from '@agentmon/observability';
 import { terminateChild } from './terminate-child';
 import { GiveUpWaiting, waitFor } from './wait-for';
 
 const ROOT = join(__dirname, '..', '..', '..');
+
+/** What a child sends over IPC once it listens (libs/observability `announceListening`). */
+const LISTENING: ListeningMessage['type'] = 'agentmon.listening';
+
+function isListeningMessage(message: unknown): message is ListeningMessage {
+  const candidate = message as Partial<ListeningMessage> | null;
+  return candidate?.type === LISTENING && typeof candidate.url === 'string';
+}
 
 /**
  * V8 flags every AgentMon process runs with. A larger young generation lets the many short-lived
@@ -12,11 +21,24 @@ const ROOT = join(__dirname, '..', '..', '..');
  */
 export const NODE_FLAGS = ['--max-semi-space-size=64'];
 
-/** One of our processes (an app, the broker, a bench helper), with its JSON log lines collected. */
+export interface AppProcessOptions {
+  /**
+   * Own process group: a terminal's Ctrl-C reaches only the launcher, which then stops its apps
+   * in pipeline order. Whoever sets this must guard the pid (OrphanWatchdog) against its own death.
+   */
+  detached?: boolean;
+}
+
+/**
+ * One of our processes (an app, the broker, a bench helper), with its JSON log lines collected.
+ * It runs with an IPC channel over which it reports the address it bound, so finding it never
+ * depends on the log level.
+ */
 export class AppProcess {
   readonly lines: Record<string, unknown>[] = [];
   readonly stderr: string[] = [];
   private readonly exited: Promise<number | null>;
+  private listeningUrl: string | undefined;
 
   private constructor(
     private readonly child: ChildProcess,
@@ -40,6 +62,9 @@ export class AppProcess {
       this.stderr.push(chunk.toString());
       forward?.(chunk.toString().trimEnd());
     });
+    child.on('message', (message: unknown) => {
+      if (isListeningMessage(message)) this.listeningUrl = message.url;
+    });
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
   }
 
@@ -47,8 +72,9 @@ export class AppProcess {
     app: string,
     env: Record<string, string>,
     forward?: (line: string) => void,
+    options: AppProcessOptions = {},
   ): AppProcess {
-    return AppProcess.script(`apps/${app}/src/main.ts`, [], env, forward);
+    return AppProcess.script(`apps/${app}/src/main.ts`, [], env, forward, options);
   }
 
   /** Any TypeScript entry point of the repo, run through swc like the apps. */
@@ -57,6 +83,7 @@ export class AppProcess {
     args: string[],
     env: Record<string, string>,
     forward?: (line: string) => void,
+    options: AppProcessOptions = {},
   ): AppProcess {
     // AGENTMON_PROFILE_DIR: every child writes a V8 CPU profile there on exit (benchmark analysis).
     const dir = process.env.AGENTMON_PROFILE_DIR;
@@ -67,7 +94,8 @@ export class AppProcess {
       {
         cwd: ROOT,
         env: { ...process.env, ...env },
-        stdio: ['ignore', 'pipe', 'pipe'],
+        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+        detached: options.detached ?? false,
       },
     );
     return new AppProcess(child, forward);
@@ -81,10 +109,51 @@ export class AppProcess {
     return this.child.pid as number;
   }
 
-  /** Waits for the "listening" log line and returns the URL the app bound. */
-  async url(timeoutMs = 30000): Promise<string> {
-    const line = await this.waitForLine((l) => typeof l.url === 'string', timeoutMs);
-    return line.url as string;
+  /** The signal that ended the process, once it has exited by one. */
+  get signal(): NodeJS.Signals | null {
+    return this.child.signalCode;
+  }
+
+  /** The URL the process reported over IPC once listening, if it has yet. */
+  get reportedUrl(): string | undefined {
+    return this.listeningUrl;
+  }
+
+  /** Waits until the process reports (over IPC) the URL it bound, at any log level. */
+  url(timeoutMs = 30000): Promise<string> {
+    return waitFor(
+      'the process to report its address',
+      async () => {
+        if (this.listeningUrl) return this.listeningUrl;
+        this.giveUpIfExited();
+        return undefined;
+      },
+      { timeoutMs, intervalMs: 50 },
+    );
+  }
+
+  /** Waits for the address, then until `/readyz` answers 200; returns the URL. */
+  async ready(timeoutMs = 60000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    const url = await this.url(timeoutMs);
+    return waitFor(
+      'readiness',
+      async () => {
+        this.giveUpIfExited();
+        const response = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(3000) });
+        await response.body?.cancel();
+        return response.ok ? url : undefined;
+      },
+      { timeoutMs: Math.max(0, deadline - Date.now()), intervalMs: 200 },
+    );
+  }
+
+  private giveUpIfExited(): void {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) {
+      throw new GiveUpWaiting(
+        `process exited early: ${this.stderr.join('')}${JSON.stringify(this.lines.slice(-5))}`,
+      );
+    }
   }
 
   waitForLine(

@@ -6,3 +6,4 @@ export { OrphanWatchdog } from './orphan-watchdog';
 export { freePort } from './free-port';
 export { GiveUpWaiting, waitFor } from './wait-for';
 export { AppProcess, NODE_FLAGS } from './app-process';
+export type { AppProcessOptions } from './app-process';

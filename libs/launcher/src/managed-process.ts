@@ -27,7 +27,12 @@ export class ManagedProcess {
   static start(options: ManagedProcessOptions): ManagedProcess {
     const log = openSync(options.logFile, 'a');
     try {
-      const child = spawn(options.command, options.args, { stdio: ['ignore', log, log] });
+      // Own process group: a terminal's Ctrl-C must not stop Redis/ClickHouse under apps still
+      // draining; we stop them last, and the watchdog does if we die.
+      const child = spawn(options.command, options.args, {
+        stdio: ['ignore', log, log],
+        detached: true,
+      });
       if (child.pid === undefined) throw new Error(`could not start ${options.command}`);
       options.watchdog.guard(child.pid);
       return new ManagedProcess(options.name, child, options.logFile, options.watchdog);

@@ -6,3 +6,7 @@ export { ObservabilityModule } from './observability.module';
 export type { ObservabilityOptions } from './observability.module';
 export { HealthController } from './health.controller';
 export { LOGGER } from './observability.tokens';
+export { BoundedLabel, DEFAULT_MAX_LABEL_VALUES, OTHER_LABEL_VALUE } from './bounded-label';
+export type { BoundedLabelOptions } from './bounded-label';
+export { announceListening } from './announce-listening';
+export type { ListeningMessage } from './announce-listening';

@@ -1,4 +1,9 @@
-import { ObservabilityModule, PinoNestLogger, ReadinessRegistry } from '@agentmon/observability';
+import {
+  ObservabilityModule,
+  PinoNestLogger,
+  ReadinessRegistry,
+  announceListening,
+} from '@agentmon/observability';
 import { DynamicModule, INestApplication, Module, ModuleMetadata, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -71,6 +76,7 @@ export async function startHttpService(options: HttpServiceOptions): Promise<Run
     return closing;
   };
   options.logger.info({ url }, `${options.app} listening`);
+  announceListening(options.app, url);
   return { app, url, readiness, shutdown };
 }
 

@@ -6,6 +6,7 @@ import { createHashKeyCommand } from './hash-key-command';
 import { createMigrateCommand } from './migrate-command';
 import { createSchemaCommand } from './schema-command';
 import { createStartCommand } from './start-command';
+import { createStatusCommand } from './status-command';
 import { createTopicsCommand } from './topics-command';
 
 async function main(): Promise<void> {
@@ -13,6 +14,7 @@ async function main(): Promise<void> {
     'AgentMon: production monitoring for AI agents',
   );
   program.addCommand(createStartCommand());
+  program.addCommand(createStatusCommand());
   program.addCommand(createMigrateCommand());
   program.addCommand(createTopicsCommand());
   program.addCommand(createHashKeyCommand());

@@ -12,6 +12,25 @@ export async function sendSmokeTrace(
   clickhouse: ClickHouseConnection,
   timeoutMs = 60000,
 ): Promise<string> {
+  const traceId = await postSmokeTrace(gatewayUrl, apiKey);
+  return waitFor(
+    `trace ${traceId} in ClickHouse`,
+    async () => {
+      const rows = await clickhouse.query<{ c: string }>(
+        'SELECT count() AS c FROM {db:Identifier}.trace_summaries WHERE trace_id = {t:String}',
+        {
+          db: clickhouse.database,
+          t: traceId,
+        },
+      );
+      return Number(rows[0]?.c) > 0 ? traceId : undefined;
+    },
+    { timeoutMs, intervalMs: 250 },
+  );
+}
+
+/** Posts one small finished trace (two spans and a trace_end) through the gateway; its id. */
+export async function postSmokeTrace(gatewayUrl: string, apiKey: string): Promise<string> {
   const traceId = `smoke-${randomUUID()}`;
   const rootId = `root-${randomUUID()}`;
   const now = Date.now();
@@ -59,18 +78,5 @@ export async function sendSmokeTrace(
       },
     ],
   });
-  return waitFor(
-    `trace ${traceId} in ClickHouse`,
-    async () => {
-      const rows = await clickhouse.query<{ c: string }>(
-        'SELECT count() AS c FROM {db:Identifier}.trace_summaries WHERE trace_id = {t:String}',
-        {
-          db: clickhouse.database,
-          t: traceId,
-        },
-      );
-      return Number(rows[0]?.c) > 0 ? traceId : undefined;
-    },
-    { timeoutMs, intervalMs: 250 },
-  );
+  return traceId;
 }

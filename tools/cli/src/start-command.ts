@@ -4,6 +4,8 @@ import { ClickHouseConnection } from '@agentmon/clickhouse';
 import { startLocalInfrastructure } from '@agentmon/launcher';
 import { createLogger } from '@agentmon/observability';
 import { createHash, randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { AppSupervisor } from './app-supervisor';
 import { createTopics, migrateClickHouse } from './prepare-storage';
 import { sendSmokeTrace } from './smoke-trace';
@@ -35,11 +37,17 @@ async function start(options: StartOptions): Promise<void> {
   const smokeEnv: Record<string, string> = options.smoke
     ? { GATEWAY_API_KEYS: `smoke:${createHash('sha256').update(smokeKey).digest('hex')}` }
     : {};
-  const supervisor = new AppSupervisor(
-    { ...stringEnv(), ...infra.env, ...smokeEnv },
+  // A real run publishes each app's pid, url, restarts and readiness next to its data.
+  const stateFile = options.smoke
+    ? undefined
+    : join(resolve(config.AGENTMON_DATA_DIR), 'stack.json');
+  if (stateFile) mkdirSync(resolve(config.AGENTMON_DATA_DIR), { recursive: true });
+  const supervisor = new AppSupervisor({
+    env: { ...stringEnv(), ...infra.env, ...smokeEnv },
     logger,
-    !options.smoke,
-  );
+    forwardLogs: !options.smoke,
+    stateFile,
+  });
   const stopAll = async () => {
     await supervisor.stopAll(config.SHUTDOWN_TIMEOUT_MS + 5000);
     await infra.stop();
@@ -50,8 +58,8 @@ async function start(options: StartOptions): Promise<void> {
       await migrateClickHouse(clickhouse, config, logger);
       await createTopics(infra.env.KAFKA_BROKERS.split(','), config, logger);
       const urls = await supervisor.startAll(options.smoke ? 0 : undefined);
-      await supervisor.waitReady(urls, 60000);
-      logger.info({ urls }, 'AgentMon is ready');
+      await supervisor.waitReady(60000);
+      logger.info({ urls, stateFile }, 'AgentMon is ready');
       if (options.smoke) {
         const traceId = await sendSmokeTrace(urls.gateway, smokeKey, clickhouse);
         logger.info(
