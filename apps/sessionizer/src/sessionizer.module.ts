@@ -1,9 +1,8 @@
-import { ClickHouseConnection, ClickHouseTables } from '@agentmon/clickhouse';
+import { ClickHouseConnection } from '@agentmon/clickhouse';
 import { APP_CONFIG } from '@agentmon/config';
 import { TopicProducer } from '@agentmon/kafka';
 import { SamplingPolicy, TraceAssembler } from '@agentmon/sessionizer-domain';
 import {
-  ClickHouseTableSink,
   clickHouseProvider,
   kafkaClientProvider,
   redisProvider,
@@ -16,7 +15,8 @@ import { SessionizerStage } from './consumer/sessionizer.stage';
 import type { SessionizerConfig } from './sessionizer.config';
 import { SessionizerMetrics } from './sessionizer.metrics';
 import { SessionizerSinksAdapter } from './sinks/sessionizer-sinks.adapter';
-import { SummaryStore } from './sinks/summary-store';
+import { RevisionBasisStore } from './sinks/revision-basis-store';
+import { SuccessFloorCounter } from './sinks/success-floor-counter';
 import { UserSessionRegistry } from './sinks/user-session-registry';
 
 @Module({
@@ -37,19 +37,15 @@ import { UserSessionRegistry } from './sinks/user-session-registry';
         redis: Redis,
       ) =>
         new SessionizerSinksAdapter(
-          new ClickHouseTableSink(
-            connection,
-            ClickHouseTables.spans,
-            config.CLICKHOUSE_BATCH_MAX_ROWS,
-          ),
-          new ClickHouseTableSink(
-            connection,
-            ClickHouseTables.traceSummaries,
-            config.CLICKHOUSE_BATCH_MAX_ROWS,
-          ),
+          connection,
           producer,
-          new SummaryStore(redis, config.SESSIONIZER_FEEDBACK_WINDOW_S),
+          new RevisionBasisStore(redis, config.SESSIONIZER_FEEDBACK_WINDOW_S),
           new UserSessionRegistry(redis, config.SESSIONIZER_USER_MEMORY_S),
+          new SuccessFloorCounter(redis, config.SESSIONIZER_MIN_SUCCESSES_PER_TASK_TYPE),
+          {
+            maxRowsPerInsert: config.CLICKHOUSE_BATCH_MAX_ROWS,
+            lateSpansWindowMs: config.SESSIONIZER_LATE_SPANS_WINDOW_S * 1000,
+          },
         ),
     },
     {
@@ -69,8 +65,14 @@ import { UserSessionRegistry } from './sinks/user-session-registry';
               maxSpansPerTrace: config.SESSIONIZER_MAX_SPANS_PER_TRACE,
               maxTraceDurationMs: config.SESSIONIZER_MAX_TRACE_DURATION_MS,
             }),
-            new SamplingPolicy({ successRate: config.SESSIONIZER_SUCCESS_SAMPLE_RATE }),
-            config.SESSIONIZER_PRICE_TABLE,
+            new SamplingPolicy({
+              successRate: config.SESSIONIZER_SUCCESS_SAMPLE_RATE,
+              minSuccessesPerTaskType: config.SESSIONIZER_MIN_SUCCESSES_PER_TASK_TYPE,
+            }),
+            {
+              prices: config.SESSIONIZER_PRICE_TABLE,
+              lateSpansWindowMs: config.SESSIONIZER_LATE_SPANS_WINDOW_S * 1000,
+            },
             sinks,
             metrics,
           ),

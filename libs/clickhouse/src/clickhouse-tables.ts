@@ -2,6 +2,7 @@
 export const ClickHouseTables = {
   traceSummaries: 'trace_summaries',
   spans: 'spans',
+  spansRecent: 'spans_recent',
   metricWindows: 'metric_windows',
   alerts: 'alerts',
   alertDeliveries: 'alert_deliveries',

@@ -144,6 +144,8 @@ export const SessionizerConfigSchema = z.object({
   SESSIONIZER_MAX_OPEN_TRACES: positiveInt.default(100000),
   SESSIONIZER_MAX_SPANS_PER_TRACE: positiveInt.default(2000),
   SESSIONIZER_SUCCESS_SAMPLE_RATE: z.coerce.number().min(0).max(1).default(0.1),
+  SESSIONIZER_MIN_SUCCESSES_PER_TASK_TYPE: nonNegativeInt.default(5),
+  SESSIONIZER_LATE_SPANS_WINDOW_S: positiveInt.default(86400),
   SESSIONIZER_PRICE_TABLE: priceTable.default({
     models: {},
     defaultPrice: {

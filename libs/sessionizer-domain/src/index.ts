@@ -31,11 +31,17 @@ export * from './sampling-policy';
 export { hashToUnitInterval } from './hash-to-unit-interval';
 export {
   buildSummaries,
+  floorClaims,
   planEmission,
   traceKeyId,
   tracesToLookUp,
   usersOf,
   type BuiltSummaries,
+  type BuiltSummary,
+  type EmissionContext,
   type EmissionPlan,
+  type FloorClaim,
+  type PlannedRevision,
+  type SummaryContext,
   type TraceKey,
 } from './emission-plan';

@@ -2,7 +2,7 @@ import { SpansTopicRecord, TraceSummarySchema } from '@agentmon/contracts';
 import { DEFAULT_PRICE_TABLE, SamplingPolicy, TraceAssembler } from '@agentmon/sessionizer-domain';
 import { RetryPolicy, StageRunner } from '@agentmon/stream-runtime';
 import { makeEventEnvelope, makeFeedbackEvent, makeTrace } from '@agentmon/testing';
-import { InMemorySinks } from '../test/in-memory-sinks';
+import { EMIT_STEPS, InMemorySinks } from '../test/in-memory-sinks';
 import { SessionizerEvents, SessionizerStage } from './sessionizer.stage';
 
 const quietEvents: SessionizerEvents = {
@@ -13,6 +13,7 @@ const quietEvents: SessionizerEvents = {
   unpricedModels: () => undefined,
 };
 
+const CONTEXT = { prices: DEFAULT_PRICE_TABLE, lateSpansWindowMs: 86_400_000 };
 const fastRetry = new RetryPolicy({ initialDelayMs: 1, maxDelayMs: 2, maxAttempts: Infinity });
 
 function runnerFor(
@@ -37,9 +38,9 @@ function setup(now = { t: 1_800_000_000_000 }) {
   const sinks = new InMemorySinks();
   const commits: string[] = [];
   const stage = new SessionizerStage(
-    new TraceAssembler({ rootGraceMs: 1000, inactivityTimeoutMs: 10_000 }),
+    new TraceAssembler({ rootGraceMs: 1000, traceEndGraceMs: 0, inactivityTimeoutMs: 10_000 }),
     new SamplingPolicy({ successRate: 0.1 }),
-    DEFAULT_PRICE_TABLE,
+    CONTEXT,
     sinks,
     quietEvents,
   );
@@ -164,9 +165,9 @@ describe('SessionizerStage after a restart (fresh memory, same sinks)', () => {
     const restarted = setup();
     const sinks = first.sinks;
     const stage = new SessionizerStage(
-      new TraceAssembler({ rootGraceMs: 1000 }),
+      new TraceAssembler({ rootGraceMs: 1000, traceEndGraceMs: 0 }),
       new SamplingPolicy(),
-      DEFAULT_PRICE_TABLE,
+      CONTEXT,
       sinks,
       quietEvents,
     );
@@ -180,7 +181,7 @@ describe('SessionizerStage after a restart (fresh memory, same sinks)', () => {
     const stage = new SessionizerStage(
       new TraceAssembler({ rootGraceMs: 10 }),
       new SamplingPolicy(),
-      DEFAULT_PRICE_TABLE,
+      CONTEXT,
       sinks,
       { ...quietEvents, orphanFeedback: (n) => (orphans += n) },
     );
@@ -193,5 +194,73 @@ describe('SessionizerStage after a restart (fresh memory, same sinks)', () => {
     await counting.tick();
     expect(sinks.emitted).toEqual([]);
     expect(orphans).toBe(1);
+  });
+});
+
+describe('SessionizerStage crash between sink steps (replay after restart)', () => {
+  const once = new RetryPolicy({ initialDelayMs: 1, maxDelayMs: 1, maxAttempts: 1 });
+
+  function stageOn(sinks: InMemorySinks) {
+    return new SessionizerStage(
+      new TraceAssembler({ rootGraceMs: 1000, traceEndGraceMs: 0, inactivityTimeoutMs: 10_000 }),
+      new SamplingPolicy({ successRate: 0.1 }),
+      CONTEXT,
+      sinks,
+      quietEvents,
+    );
+  }
+  const runnerOn = (stage: SessionizerStage, retry: RetryPolicy, now: () => number) =>
+    new StageRunner(
+      stage,
+      {
+        commit: async () => undefined,
+        publishDeadLetters: async () => undefined,
+        heartbeat: async () => undefined,
+      },
+      retry,
+      {},
+      now,
+    );
+  const asBatch = (records: SpansTopicRecord[], now: number) => ({
+    partition: 0,
+    records: records.map((value, offset) => ({
+      offset: String(offset),
+      key: null,
+      timestamp: now,
+      value,
+    })),
+  });
+
+  it.each(EMIT_STEPS)('re-emits byte-identical summaries after a crash after %s', async (step) => {
+    const sinks = new InMemorySinks();
+    const trace = makeTrace({ spans: 3 });
+    const rating = makeEventEnvelope(
+      makeFeedbackEvent('rating', { trace_id: trace.trace_id, rating: 'negative' }),
+    );
+    const records = [...trace.records, rating];
+    // First life: the trace is emitted; the rating's revision crashes after `step`.
+    const first = runnerOn(stageOn(sinks), once, () => 1_800_000_000_000);
+    await first.handle(asBatch(trace.records, 1_800_000_000_000));
+    sinks.crashAfter = step;
+    await expect(
+      first.handle({
+        partition: 0,
+        records: [{ offset: '99', key: null, timestamp: 0, value: rating }],
+      }),
+    ).rejects.toThrow(`crashed after ${step}`);
+    // Second life (different processing time): nothing was committed, everything is replayed.
+    const second = runnerOn(stageOn(sinks), fastRetry, () => 1_900_000_000_000);
+    await second.handle(asBatch(records, 1_900_000_000_000));
+    const byRevision = new Map<number, string>();
+    for (const summary of sinks.emitted) {
+      const text = JSON.stringify(summary);
+      expect(byRevision.get(summary.revision) ?? text).toBe(text);
+      byRevision.set(summary.revision, text);
+    }
+    expect([...byRevision.keys()].sort()).toEqual([0, 1]);
+    expect(sinks.rows.get(`${trace.project_id}/${trace.trace_id}`)).toMatchObject({
+      revision: 1,
+      rating: 'negative',
+    });
   });
 });

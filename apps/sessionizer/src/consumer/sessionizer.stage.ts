@@ -3,22 +3,23 @@ import {
   encodeTopicRecord,
   SpansTopicRecord,
   Topics,
-  TraceSummary,
 } from '@agentmon/contracts';
 import {
   buildSummaries,
   ClosedTrace,
+  EmissionContext,
+  floorClaims,
   LateRecord,
   planEmission,
-  PriceTable,
+  RevisionBasis,
+  SamplingPolicy,
   traceKeyId,
   tracesToLookUp,
   TraceAssembler,
-  TraceSampler,
   usersOf,
 } from '@agentmon/sessionizer-domain';
 import type { PartitionRecords, Stage, StageDeadLetter } from '@agentmon/stream-runtime';
-import type { SessionizerSinks } from '../ports/sessionizer-sinks.port';
+import type { SessionizerOutput, SessionizerSinks } from '../ports/sessionizer-sinks.port';
 
 /** What the sessionizer writes in a cycle: a trace that closed, or a record of one already closed. */
 export type SessionizerUnit =
@@ -42,13 +43,17 @@ export class SessionizerStage implements Stage<typeof Topics.spans, SessionizerU
   readonly input = Topics.spans;
   private pending: SessionizerUnit[] = [];
 
+  private readonly context: EmissionContext & { sampler: SamplingPolicy };
+
   constructor(
     private readonly assembler: TraceAssembler,
-    private readonly sampler: TraceSampler,
-    private readonly prices: PriceTable,
+    sampler: SamplingPolicy,
+    context: EmissionContext,
     private readonly sinks: SessionizerSinks,
     private readonly events: SessionizerEvents,
-  ) {}
+  ) {
+    this.context = { ...context, sampler };
+  }
 
   get openTraces(): number {
     return this.assembler.openTraceCount;
@@ -85,34 +90,63 @@ export class SessionizerStage implements Stage<typeof Topics.spans, SessionizerU
     this.pending = this.pending.filter((unit) => partitionOf(unit) !== partition);
   }
 
-  async write(units: readonly SessionizerUnit[], now: number): Promise<void> {
+  async write(units: readonly SessionizerUnit[]): Promise<void> {
     const closed = units.flatMap((unit) => (unit.kind === 'closed' ? [unit.trace] : []));
     const late = units.flatMap((unit) => (unit.kind === 'late' ? [unit.record] : []));
     const keys = tracesToLookUp(closed, late);
-    const previous = await this.sinks.previousSummaries(keys);
-    const stored = new Map<string, TraceSummary | null>(
+    const previous = await this.sinks.previousBases(keys);
+    const stored = new Map<string, RevisionBasis | null>(
       keys.map((key, index) => [traceKeyId(key), previous[index]]),
     );
-    const plan = planEmission(closed, late, stored);
+    const plan = planEmission(closed, late, stored, this.context);
     const users = usersOf(plan.fresh);
     const sessionNumbers = users.length > 0 ? await this.sinks.sessionNumbers(users) : [];
-    const built = buildSummaries(plan.fresh, sessionNumbers, {
-      now,
-      sampler: this.sampler,
-      prices: this.prices,
-    });
-    if (built.summaries.length + plan.revisions.length > 0) {
-      await this.sinks.emit({
-        summaries: [...built.summaries, ...plan.revisions],
-        sampledSpans: built.sampledSpans,
-      });
-    }
+    const claims = floorClaims(plan.fresh, sessionNumbers, this.context);
+    const counts = await this.sinks.claimSuccessFloor(claims);
+    const floorReadings = new Map(claims.map((claim, index) => [traceKeyId(claim), counts[index]]));
+    const built = buildSummaries(plan.fresh, sessionNumbers, floorReadings, this.context);
+    const output: SessionizerOutput = {
+      summaries: [...built.built.map((b) => b.summary), ...plan.revisions.map((r) => r.summary)],
+      bases: [...built.built.map((b) => b.basis), ...plan.revisions.map((r) => r.basis)],
+      sampledSpans: [
+        ...built.built
+          .filter((b) => b.summary.sampled)
+          .map((b) => ({ projectId: b.summary.project_id, spans: b.spans })),
+        ...plan.revisions
+          .filter((r) => r.summary.sampled && r.newSpans.length > 0)
+          .map((r) => ({ projectId: r.summary.project_id, spans: r.newSpans })),
+      ],
+      recentSpans: [
+        ...built.built
+          .filter((b) => !b.summary.sampled)
+          .map((b) => ({
+            projectId: b.summary.project_id,
+            closedAt: b.summary.closed_at,
+            spans: b.spans,
+          })),
+        ...plan.revisions
+          .filter((r) => !r.summary.sampled && r.newSpans.length > 0)
+          .map((r) => ({
+            projectId: r.summary.project_id,
+            closedAt: r.summary.closed_at,
+            spans: r.newSpans,
+          })),
+      ],
+      promotions: plan.revisions
+        .filter((r) => r.spanFate === 'promote')
+        .map((r) => ({ projectId: r.summary.project_id, traceId: r.summary.trace_id })),
+    };
+    if (output.summaries.length > 0) await this.sinks.emit(output);
     // Counted once the cycle is durable, so a retried write does not count twice.
     if (plan.fresh.length > 0) this.events.tracesClosed(built.reasons);
     if (plan.revisions.length > 0) this.events.revisionsEmitted(plan.revisions.length);
-    if (plan.lateSpans > 0) this.events.lateSpansIgnored(plan.lateSpans);
+    if (plan.orphanSpans > 0) this.events.lateSpansIgnored(plan.orphanSpans);
     if (plan.orphanEvents > 0) this.events.orphanFeedback(plan.orphanEvents);
-    if (built.unpricedModels.size > 0) this.events.unpricedModels([...built.unpricedModels]);
+    const unpriced = new Set([
+      ...built.unpricedModels,
+      ...plan.revisions.flatMap((r) => r.unpricedModels),
+    ]);
+    if (unpriced.size > 0) this.events.unpricedModels([...unpriced]);
   }
 
   deadLetters(unit: SessionizerUnit, reason: string): StageDeadLetter[] {

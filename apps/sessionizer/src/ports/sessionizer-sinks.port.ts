@@ -1,10 +1,24 @@
 import type { Span, TraceSummary } from '@agentmon/contracts';
-import type { TraceKey } from '@agentmon/sessionizer-domain';
+import type { FloorClaim, RevisionBasis, TraceKey } from '@agentmon/sessionizer-domain';
 
 export type { TraceKey };
 
+/** Everything one flush cycle makes durable. */
+export interface SessionizerOutput {
+  /** New summaries and revisions: ClickHouse, then the traces topic. */
+  summaries: readonly TraceSummary[];
+  /** What each summary's next revision needs (remembered for the feedback window). */
+  bases: readonly RevisionBasis[];
+  /** Spans of kept traces (and late spans of kept traces). */
+  sampledSpans: readonly { projectId: string; spans: readonly Span[] }[];
+  /** Spans of traces not kept, waiting for a late failure (short-lived storage). */
+  recentSpans: readonly { projectId: string; closedAt: number; spans: readonly Span[] }[];
+  /** Traces that became kept failures: their short-lived spans join the kept ones. */
+  promotions: readonly TraceKey[];
+}
+
 /**
- * Everything the sessionizer pipeline reads from or writes to the outside world. The adapter
+ * Everything the sessionizer stage reads from or writes to the outside world. The adapter
  * (ClickHouse, Kafka, Redis) lives in ../sinks; specs use the in-memory implementation in ../test.
  * `emit` throws PermanentError (from @agentmon/stream-runtime) when a sink refuses the data
  * itself, so the runtime dead-letters those traces and stores the rest.
@@ -14,11 +28,10 @@ export interface SessionizerSinks {
   sessionNumbers(
     traces: readonly (TraceKey & { userId: string | null })[],
   ): Promise<(number | null)[]>;
-  /** The last emitted summary of each trace, for late feedback; null when unknown or expired. */
-  previousSummaries(traces: readonly TraceKey[]): Promise<(TraceSummary | null)[]>;
-  /** Durably emits: sampled spans and all summaries to ClickHouse, summaries to the traces topic, summaries remembered for revisions. */
-  emit(output: {
-    summaries: readonly TraceSummary[];
-    sampledSpans: readonly { projectId: string; spans: readonly Span[] }[];
-  }): Promise<void>;
+  /** The revision basis of each emitted trace; null when unknown or expired. */
+  previousBases(traces: readonly TraceKey[]): Promise<(RevisionBasis | null)[]>;
+  /** Successes kept before each claiming trace in its stratum (idempotent per trace). */
+  claimSuccessFloor(claims: readonly FloorClaim[]): Promise<number[]>;
+  /** Durably emits the cycle's output; see SessionizerOutput. */
+  emit(output: SessionizerOutput): Promise<void>;
 }

@@ -12,6 +12,7 @@ import {
   TraceEventSchema,
   TraceSummarySchema,
   type FeedbackEventType,
+  toTraceContribution,
 } from '@agentmon/contracts';
 import { z } from 'zod';
 import {
@@ -127,7 +128,17 @@ const CASES: [string, z.ZodType, unknown[]][] = [
   ],
   ['span', SpanSchema, [richSpan]],
   ['trace event', TraceEventSchema, events],
-  ['trace summary', TraceSummarySchema, [makeTraceSummary()]],
+  [
+    'trace summary',
+    TraceSummarySchema,
+    [
+      makeTraceSummary(),
+      makeTraceSummary({
+        revision: 1,
+        previous_contribution: toTraceContribution(makeTraceSummary()),
+      }),
+    ],
+  ],
   [
     'metric window',
     MetricWindowSchema,
