@@ -1,6 +1,7 @@
 import { APP_CONFIG } from '@agentmon/config';
 import { Topics } from '@agentmon/contracts';
-import { ThreadedProducer } from '@agentmon/kafka';
+import { GATEWAY_MAC_HEADER, signGatewayRecord } from '@agentmon/ingest-auth';
+import { RawMessage, ThreadedProducer } from '@agentmon/kafka';
 import { kafkaClientProvider } from '@agentmon/stream-runtime';
 import { Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { ApiKeyGuard } from './auth/api-key.guard';
@@ -9,7 +10,21 @@ import type { GatewayConfig } from './gateway.config';
 import { GatewayMetrics } from './gateway.metrics';
 import { IngestController } from './ingest/ingest.controller';
 import { OtlpController } from './ingest/otlp.controller';
-import { ProduceCoalescer } from './kafka/produce-coalescer';
+import { KeyedMessage, ProduceCoalescer } from './kafka/produce-coalescer';
+
+/**
+ * The gateway's mark on its records (HMAC by INGEST_RECORD_SECRETS): the sessionizer then knows
+ * their project_id was set from an API key here, and tells them from direct producers' records.
+ */
+function signed(secret: string | undefined, messages: KeyedMessage[]): RawMessage[] {
+  if (!secret) return messages;
+  return messages.map((message) => ({
+    ...message,
+    headers: {
+      [GATEWAY_MAC_HEADER]: signGatewayRecord(secret, { topic: Topics.spans, ...message }),
+    },
+  }));
+}
 
 @Module({
   controllers: [IngestController, OtlpController],
@@ -36,7 +51,8 @@ import { ProduceCoalescer } from './kafka/produce-coalescer';
       inject: [APP_CONFIG, ThreadedProducer],
       useFactory: (config: GatewayConfig, producer: ThreadedProducer) =>
         new ProduceCoalescer({
-          send: (messages) => producer.publishRaw(Topics.spans, messages),
+          send: (messages) =>
+            producer.publishRaw(Topics.spans, signed(config.INGEST_RECORD_SECRETS[0], messages)),
           lingerMs: config.GATEWAY_PRODUCE_LINGER_MS,
           maxBatchMessages: 5000,
           maxPendingMessages: config.GATEWAY_MAX_PENDING_RECORDS,

@@ -1,6 +1,7 @@
 import { ClickHouseConnection } from '@agentmon/clickhouse';
 import { APP_CONFIG } from '@agentmon/config';
 import { TopicProducer } from '@agentmon/kafka';
+import { ApiKeyRegistry } from '@agentmon/ingest-auth';
 import { SamplingPolicy, TraceAssembler } from '@agentmon/sessionizer-domain';
 import {
   clickHouseProvider,
@@ -12,6 +13,7 @@ import {
 import { Module } from '@nestjs/common';
 import Redis from 'ioredis';
 import { SessionizerStage } from './consumer/sessionizer.stage';
+import { SpansAdmission } from './consumer/spans-admission';
 import type { SessionizerConfig } from './sessionizer.config';
 import { SessionizerMetrics } from './sessionizer.metrics';
 import { SessionizerSinksAdapter } from './sinks/sessionizer-sinks.adapter';
@@ -75,9 +77,23 @@ import { UserSessionRegistry } from './sinks/user-session-registry';
             },
             sinks,
             metrics,
+            new SpansAdmission({
+              registry: new ApiKeyRegistry(config.GATEWAY_API_KEYS),
+              gatewaySecrets: config.INGEST_RECORD_SECRETS,
+              requireProducerKey: requireSecretsWithKeys(config),
+            }),
           ),
         ),
     },
   ],
 })
 export class SessionizerModule {}
+
+/** Requiring producer keys without the gateway's secret would refuse the gateway's own records. */
+function requireSecretsWithKeys(config: SessionizerConfig): boolean {
+  if (config.SESSIONIZER_REQUIRE_PRODUCER_KEY && config.INGEST_RECORD_SECRETS.length === 0)
+    throw new Error(
+      'SESSIONIZER_REQUIRE_PRODUCER_KEY=true needs INGEST_RECORD_SECRETS (the gateway signs its records with it)',
+    );
+  return config.SESSIONIZER_REQUIRE_PRODUCER_KEY;
+}

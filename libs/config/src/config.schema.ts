@@ -91,6 +91,22 @@ export const clickhouseConfigShape = {
   CLICKHOUSE_RETENTION_DAYS: positiveInt.default(90),
 };
 
+/** Who may write to the spans topic: the gateway's HTTP keys, also checked on direct producers. */
+export const ingestAuthConfigShape = {
+  GATEWAY_API_KEYS: apiKeyList.default([]),
+  /** The gateway signs its records with it; the sessionizer verifies. Rotate: "new,old". */
+  INGEST_RECORD_SECRETS: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((secret) => secret.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.string().min(32, 'each secret needs at least 32 characters'))),
+};
+
 export const redisConfigShape = {
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
 };
@@ -118,7 +134,7 @@ export const GatewayConfigSchema = z.object({
   ...serviceConfigShape,
   ...kafkaConfigShape,
   GATEWAY_PORT: portSchema.default(4318),
-  GATEWAY_API_KEYS: apiKeyList.default([]),
+  ...ingestAuthConfigShape,
   GATEWAY_MAX_BODY_BYTES: positiveInt.default(5 * 1048576),
   GATEWAY_MAX_ITEMS_PER_REQUEST: positiveInt.max(1000).default(1000),
   GATEWAY_PRODUCE_TIMEOUT_MS: positiveInt.default(5000),
@@ -138,6 +154,8 @@ export const SessionizerConfigSchema = z.object({
   ...clickhouseConfigShape,
   ...redisConfigShape,
   ...stageShape('SESSIONIZER', 'agentmon-sessionizer', 9464),
+  ...ingestAuthConfigShape,
+  SESSIONIZER_REQUIRE_PRODUCER_KEY: booleanFlag.default(false),
   SESSIONIZER_ROOT_GRACE_MS: nonNegativeInt.default(5000),
   SESSIONIZER_INACTIVITY_TIMEOUT_MS: positiveInt.default(300000),
   SESSIONIZER_MAX_TRACE_DURATION_MS: positiveInt.default(3600000),
@@ -229,6 +247,7 @@ export type RedisConfig = Pick<AppConfig, keyof typeof redisConfigShape>;
 export const SECRET_VARIABLES: readonly ConfigVariable[] = [
   'CLICKHOUSE_PASSWORD',
   'GATEWAY_API_KEYS',
+  'INGEST_RECORD_SECRETS',
   'SLACK_WEBHOOK_URL',
 ];
 

@@ -5,6 +5,7 @@ export {
   ConfigSchema,
   DetectorConfigSchema,
   GatewayConfigSchema,
+  ingestAuthConfigShape,
   kafkaConfigShape,
   LauncherConfigSchema,
   NotifierConfigSchema,

@@ -12,6 +12,10 @@ export const DeadLetterReasonSchema = z.enum([
   'processing_error',
   /** Valid, but a sink (ClickHouse, Kafka, Redis) refused what it became, for good. */
   'sink_rejected',
+  /** Neither the gateway's signature nor a valid producer API key (spans topic). */
+  'unauthenticated',
+  /** The Kafka key is not the record's partitioning key (for spans: its trace_id). */
+  'wrong_key',
 ]);
 export type DeadLetterReason = z.infer<typeof DeadLetterReasonSchema>;
 

@@ -5,3 +5,4 @@ export { TopicProducer } from './topic-producer';
 export { decodeBatch } from './batch-decoder';
 export type { DecodedBatch, DecodedRecord, RawKafkaMessage } from './batch-decoder';
 export { ThreadedProducer } from './threaded-producer';
+export type { RawMessage } from './produce-worker';

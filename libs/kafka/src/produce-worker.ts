@@ -9,9 +9,15 @@ export interface ProduceWorkerData {
   clientId: string;
 }
 
+/** A record as produced: already keyed and encoded, with optional headers (for example a signature). */
+export interface RawMessage {
+  key: string | null;
+  value: string;
+  headers?: Record<string, string>;
+}
+
 export type ProduceWorkerRequest =
-  | { kind: 'send'; id: number; topic: string; messages: { key: string | null; value: string }[] }
-  | { kind: 'close' };
+  { kind: 'send'; id: number; topic: string; messages: RawMessage[] } | { kind: 'close' };
 
 export type ProduceWorkerReply =
   { kind: 'sent'; id: number } | { kind: 'failed'; id: number; error: string } | { kind: 'closed' };

@@ -1,7 +1,12 @@
 import type { TopicName } from '@agentmon/contracts';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { ProduceWorkerData, ProduceWorkerReply, ProduceWorkerRequest } from './produce-worker';
+import type {
+  ProduceWorkerData,
+  ProduceWorkerReply,
+  ProduceWorkerRequest,
+  RawMessage,
+} from './produce-worker';
 
 /**
  * A producer whose kafkajs instance lives in a worker thread, so encoding records for Kafka does
@@ -24,7 +29,7 @@ export class ThreadedProducer {
     this.worker.on('exit', () => this.failAll(new Error('produce worker exited')));
   }
 
-  publishRaw(topic: TopicName, messages: { key: string | null; value: string }[]): Promise<void> {
+  publishRaw(topic: TopicName, messages: RawMessage[]): Promise<void> {
     if (messages.length === 0) return Promise.resolve();
     if (this.closed) return Promise.reject(new Error('producer is closed'));
     const id = this.nextId++;

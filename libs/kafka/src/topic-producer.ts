@@ -1,5 +1,6 @@
 import { encodeTopicRecord, TopicName, TopicRecord, topicRecordKey } from '@agentmon/contracts';
 import { Kafka, Partitioners, Producer } from 'kafkajs';
+import type { RawMessage } from './produce-worker';
 
 /**
  * Typed producer: each topic's records are encoded and keyed as its contract says, and a send
@@ -46,10 +47,7 @@ export class TopicProducer {
   }
 
   /** Publishes already-keyed values (dead letters keep the original record's key). */
-  async publishRaw(
-    topic: TopicName,
-    messages: { key: string | null; value: string }[],
-  ): Promise<void> {
+  async publishRaw(topic: TopicName, messages: RawMessage[]): Promise<void> {
     if (messages.length === 0) return;
     await this.ensureConnected();
     await this.producer.send({ topic, acks: -1, messages });

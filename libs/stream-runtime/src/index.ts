@@ -3,7 +3,7 @@
 export { RetryPolicy } from './retry-policy';
 export type { RetryHooks, RetryPolicyOptions } from './retry-policy';
 export { errorMessage, isPermanentError, PermanentError, RetryableError } from './stage-errors';
-export type { PartitionRecords, Stage, StageDeadLetter } from './stage';
+export type { Admission, PartitionRecords, Stage, StageDeadLetter, WireRecord } from './stage';
 export { StageRunner } from './stage-runner';
 export type { StageRunnerEvents, StageRunnerPorts } from './stage-runner';
 export { StageServer } from './stage-server';

@@ -1,4 +1,4 @@
-import { Topics } from '@agentmon/contracts';
+import { encodeDeadLetterValue, Topics } from '@agentmon/contracts';
 import { decodeBatch, ensureTopics, TopicProducer } from '@agentmon/kafka';
 import type { ReadinessRegistry } from '@agentmon/observability';
 import { CustomTransportStrategy, Server } from '@nestjs/microservices';
@@ -163,6 +163,7 @@ export class StageServer<Unit> extends Server<Events> implements CustomTransport
       app: this.options.app,
       group: this.options.groupId,
     });
+    if (this.stage.admit) this.admit(decoded, batch.messages, batch.partition);
     if (decoded.deadLetters.length > 0) {
       await this.publishDeadLetters(decoded.deadLetters);
       for (const { letter } of decoded.deadLetters)
@@ -186,6 +187,43 @@ export class StageServer<Unit> extends Server<Events> implements CustomTransport
     }
     // The fetch position moves on; what is committed is the runner's decision.
     payload.resolveOffset(batch.messages[batch.messages.length - 1].offset);
+  }
+
+  /** Moves records the stage refuses (producer, key) from the batch to its dead letters. */
+  private admit(
+    decoded: ReturnType<typeof decodeBatch>,
+    messages: EachBatchPayload['batch']['messages'],
+    partition: number,
+  ): void {
+    const byOffset = new Map(messages.map((message) => [message.offset, message]));
+    decoded.records = decoded.records.flatMap((record) => {
+      const message = byOffset.get(record.offset)!;
+      const admission = this.stage.admit!({
+        key: message.key,
+        value: message.value,
+        headers: message.headers ?? {},
+        record: record.value,
+      });
+      if (admission.ok) return [{ ...record, value: admission.value }];
+      decoded.deadLetters.push({
+        key: record.key,
+        letter: {
+          source_topic: this.stage.input,
+          partition,
+          offset: record.offset,
+          key: record.key === null ? null : record.key.slice(0, 4096),
+          value: encodeDeadLetterValue(message.value),
+          reason: admission.reason,
+          message: admission.message.slice(0, 4096),
+          issues: [],
+          failed_at: Date.now(),
+          consumer: this.options.app,
+          consumer_group: this.options.groupId,
+          attempts: 1,
+        },
+      });
+      return [];
+    });
   }
 
   private async heartbeatAll(): Promise<void> {

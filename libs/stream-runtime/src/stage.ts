@@ -7,6 +7,18 @@ export interface PartitionRecords<In extends TopicName> {
   records: readonly DecodedRecord<TopicRecord<In>>[];
 }
 
+/** What admission decides about one valid record: take it (possibly rewritten) or refuse it. */
+export type Admission<T> =
+  { ok: true; value: T } | { ok: false; reason: 'unauthenticated' | 'wrong_key'; message: string };
+
+/** A valid record as it came off the wire, for admission checks (keys, headers). */
+export interface WireRecord<T> {
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: Record<string, Buffer | string | (Buffer | string)[] | undefined>;
+  record: T;
+}
+
 /** A unit the sinks refused for good, as it goes to the dead-letter topic. */
 export interface StageDeadLetter {
   key: string | null;
@@ -22,6 +34,12 @@ export interface StageDeadLetter {
  */
 export interface Stage<In extends TopicName, Unit> {
   readonly input: In;
+  /**
+   * Optional check of each valid record before it reaches the state (who produced it, under
+   * which key); refused records are dead-lettered with the reason. May rewrite the record (for
+   * example the tenant derived from the producer's key).
+   */
+  admit?(wire: WireRecord<TopicRecord<In>>): Admission<TopicRecord<In>>;
   /** Adds records to the state. Synchronous and free of I/O: the domain's step. */
   ingest(batch: PartitionRecords<In>, now: number): void;
   /** Progress with no new records (timers: closing timed-out traces, idle windows). */

@@ -18,7 +18,14 @@ import {
   TraceAssembler,
   usersOf,
 } from '@agentmon/sessionizer-domain';
-import type { PartitionRecords, Stage, StageDeadLetter } from '@agentmon/stream-runtime';
+import type {
+  Admission,
+  PartitionRecords,
+  Stage,
+  StageDeadLetter,
+  WireRecord,
+} from '@agentmon/stream-runtime';
+import { SpansAdmission } from './spans-admission';
 import type { SessionizerOutput, SessionizerSinks } from '../ports/sessionizer-sinks.port';
 
 /** What the sessionizer writes in a cycle: a trace that closed, or a record of one already closed. */
@@ -51,8 +58,13 @@ export class SessionizerStage implements Stage<typeof Topics.spans, SessionizerU
     context: EmissionContext,
     private readonly sinks: SessionizerSinks,
     private readonly events: SessionizerEvents,
+    private readonly admission?: SpansAdmission,
   ) {
     this.context = { ...context, sampler };
+  }
+
+  admit(wire: WireRecord<SpansTopicRecord>): Admission<SpansTopicRecord> {
+    return this.admission ? this.admission.admit(wire) : { ok: true, value: wire.record };
   }
 
   get openTraces(): number {

@@ -1,0 +1,147 @@
+import { Topics } from '@agentmon/contracts';
+import { ApiKeyRegistry } from '@agentmon/ingest-auth';
+import { AppProcess } from '@agentmon/launcher';
+import { readTopicUntil } from '@agentmon/testing';
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PipelineHarness } from './pipeline-harness';
+
+const DOC = join(__dirname, '..', '..', '..', '..', 'docs', 'producing-to-kafka.md');
+
+/** The kcat example of docs/producing-to-kafka.md, exactly as written but for the broker address. */
+function kcatExample(): string {
+  const section = readFileSync(DOC, 'utf8').split('## With kcat')[1];
+  const script = /```sh\n([\s\S]*?)```/.exec(section)?.[1];
+  if (!script) throw new Error('no kcat example in docs/producing-to-kafka.md');
+  return script.replace(/127\.0\.0\.1:9092/g, process.env.KAFKA_BROKERS!.split(',')[0]);
+}
+
+function kcat(args: string[], lines: string[]): void {
+  execFileSync('kcat', ['-P', '-b', process.env.KAFKA_BROKERS!.split(',')[0], ...args], {
+    input: `${lines.join('\n')}\n`,
+  });
+}
+
+describe('direct producers on the spans topic (SESSIONIZER_REQUIRE_PRODUCER_KEY=true)', () => {
+  const harness = new PipelineHarness();
+  const secret = `gateway-secret-${randomUUID()}`;
+  let sessionizer: AppProcess;
+  let gateway: AppProcess;
+
+  beforeAll(async () => {
+    await harness.setUp();
+    const keys = `my-project:${ApiKeyRegistry.digest('am_live_secret')}`;
+    sessionizer = harness.startSessionizer({
+      SESSIONIZER_REQUIRE_PRODUCER_KEY: 'true',
+      INGEST_RECORD_SECRETS: secret,
+      GATEWAY_API_KEYS: keys,
+    });
+    gateway = AppProcess.start('gateway', {
+      GATEWAY_PORT: '0',
+      GATEWAY_API_KEYS: keys,
+      INGEST_RECORD_SECRETS: secret,
+    });
+    await Promise.all([sessionizer.url(), gateway.url()]);
+  });
+
+  afterAll(async () => {
+    await Promise.all([sessionizer.stop(15000), gateway.stop(15000)]);
+    await harness.tearDown();
+  });
+
+  it('stores the trace of the documented kcat example under the project of its API key', async () => {
+    execFileSync('bash', ['-c', kcatExample()]);
+    const [row] = await harness.waitFor('the kcat trace in ClickHouse', async () => {
+      const rows = await harness.clickhouse.query<{
+        project_id: string;
+        span_count: number;
+        completed: number;
+        final_output: string;
+      }>(
+        'SELECT project_id, span_count, completed, final_output FROM {db:Identifier}.trace_summaries FINAL WHERE trace_id = {t:String}',
+        { db: harness.database, t: 'trace-kcat-1' },
+      );
+      return rows.length > 0 ? rows : undefined;
+    });
+    expect(row).toMatchObject({ project_id: 'my-project', final_output: 'It is sunny' });
+    expect(Number(row.span_count)).toBe(1);
+    expect(Number(row.completed)).toBe(1);
+  });
+
+  it('dead-letters records without a key or keyed by something else, and counts none of them', async () => {
+    const now = Date.now();
+    const unauthenticated = `trace-noauth-${randomUUID()}`;
+    const misKeyed = `trace-miskeyed-${randomUUID()}`;
+    const span = (traceId: string) =>
+      JSON.stringify({
+        kind: 'span',
+        project_id: 'someone-else',
+        received_at: now,
+        span: {
+          span_id: `s-${randomUUID()}`,
+          trace_id: traceId,
+          parent_span_id: null,
+          operation: 'llm_call',
+          start_time: now - 100,
+          end_time: now,
+          status: 'OK',
+          attributes: {},
+          events: [],
+        },
+      });
+    kcat(['-t', Topics.spans, '-k', unauthenticated], [span(unauthenticated)]);
+    kcat(
+      ['-t', Topics.spans, '-k', 'not-the-trace-id', '-H', 'agentmon-api-key=am_live_secret'],
+      [span(misKeyed)],
+    );
+    kcat(
+      ['-t', Topics.spans, '-k', unauthenticated, '-H', 'agentmon-api-key=wrong'],
+      [span(unauthenticated)],
+    );
+    const letters = await readTopicUntil(harness.kafka, Topics.deadLetter, (seen) => {
+      const ours = seen.filter(
+        (l) => l.value?.data.includes(unauthenticated) || l.value?.data.includes(misKeyed),
+      );
+      return ours.length >= 3;
+    });
+    const reasons = letters
+      .filter((l) => l.value?.data.includes(unauthenticated) || l.value?.data.includes(misKeyed))
+      .map((l) => `${l.value!.data.includes(misKeyed) ? 'miskeyed' : 'noauth'}:${l.reason}`)
+      .sort();
+    expect(reasons).toEqual([
+      'miskeyed:wrong_key',
+      'noauth:unauthenticated',
+      'noauth:unauthenticated',
+    ]);
+  });
+
+  it("takes the gateway's own (signed) records", async () => {
+    const traceId = `trace-gw-${randomUUID()}`;
+    const now = new Date().toISOString();
+    const response = await fetch(`${await gateway.url()}/v1/spans`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer am_live_secret' },
+      body: JSON.stringify({
+        spans: [
+          {
+            span_id: 's1',
+            trace_id: traceId,
+            operation: 'llm_call',
+            status: 'OK',
+            start_time: now,
+            end_time: now,
+            attributes: {},
+          },
+        ],
+      }),
+    });
+    expect(response.status).toBe(202);
+    const rows = await harness.waitFor('the gateway trace', async () => {
+      const found = (await harness.traceRows()).filter((row) => row.trace_id === traceId);
+      return found.length > 0 ? found : undefined;
+    });
+    expect(Number(rows[0].span_count)).toBe(1);
+  });
+});
