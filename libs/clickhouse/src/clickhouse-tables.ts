@@ -5,4 +5,5 @@ export const ClickHouseTables = {
   metricWindows: 'metric_windows',
   alerts: 'alerts',
   alertDeliveries: 'alert_deliveries',
+  baselineResets: 'baseline_resets',
 } as const;
