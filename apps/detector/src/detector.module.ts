@@ -50,9 +50,13 @@ import { RedisStateStore } from './sinks/redis-state-store';
     },
     {
       provide: DetectorStage,
-      inject: [DetectorEngine, DetectorSinksAdapter, DetectorMetrics],
-      useFactory: (engine: DetectorEngine, sinks: DetectorSinksAdapter, metrics: DetectorMetrics) =>
-        new DetectorStage(engine, sinks, metrics),
+      inject: [APP_CONFIG, DetectorEngine, DetectorSinksAdapter, DetectorMetrics],
+      useFactory: (
+        config: DetectorConfig,
+        engine: DetectorEngine,
+        sinks: DetectorSinksAdapter,
+        metrics: DetectorMetrics,
+      ) => new DetectorStage(engine, sinks, metrics, config.DETECTOR_STATE_CACHE_SERIES),
     },
   ],
 })

@@ -180,6 +180,8 @@ export const DetectorConfigSchema = z.object({
   DETECTOR_RULES_FILE: z.string().default(''),
   /** Chart state of a series idle this long is dropped from Redis (trend and drift need ≥ 29 days). */
   DETECTOR_STATE_TTL_S: positiveInt.default(3024000),
+  /** Series states kept in memory between cycles (LRU); the rest is read from Redis. */
+  DETECTOR_STATE_CACHE_SERIES: nonNegativeInt.default(20000),
 });
 export type DetectorConfig = z.infer<typeof DetectorConfigSchema>;
 

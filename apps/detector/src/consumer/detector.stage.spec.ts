@@ -128,8 +128,49 @@ describe('DetectorStage on the stage runtime', () => {
     const { sinks, runner, batch } = setup();
     await runner.handle(batch(series.slice(0, 3)));
     for (const key of sinks.states.keys()) sinks.states.set(key, '{not json');
-    await runner.handle(batch(series.slice(3)));
-    expect(sinks.published).toEqual([]);
+    // A restarted detector (no cache) reads the damaged state.
+    const restarted = setup();
+    for (const [key, value] of sinks.states) restarted.sinks.states.set(key, value);
+    await restarted.runner.handle(restarted.batch(series.slice(3)));
+    expect(restarted.sinks.published).toEqual([]);
+  });
+
+  it('keeps at most maxCachedSeries states in memory and reads the rest from the sinks', async () => {
+    const sinks = new InMemorySinks();
+    const quiet: DetectorEvents = {
+      pointsApplied: () => undefined,
+      alertsEmitted: () => undefined,
+      resetsApplied: () => undefined,
+    };
+    const stage = new DetectorStage(
+      new DetectorEngine({ settings: { warmupWindows: 3 } }),
+      sinks,
+      quiet,
+      2,
+    );
+    const many = Array.from({ length: 5 }, (_, p) =>
+      series.map((w) => ({ ...w, project_id: `proj-${p}` })),
+    );
+    let offset = 0;
+    for (let i = 0; i < series.length; i++) {
+      const records = many.map((s) => ({
+        offset: String(offset++),
+        key: null,
+        timestamp: 0,
+        value: s[i],
+      }));
+      stage.ingest({ partition: 0, records });
+      await stage.write(stage.takeOutput());
+      expect(stage.cachedSeries).toBeLessThanOrEqual(2);
+    }
+    // Every project alerts the same way as the single-series run.
+    const reference = setup();
+    await reference.runner.handle(reference.batch(series));
+    expect(sinks.published.filter((a) => a.project_id === 'proj-4').map((a) => a.severity)).toEqual(
+      reference.sinks.published.map((a) => a.severity),
+    );
+    stage.revokePartition(0);
+    expect(stage.cachedSeries).toBe(0);
   });
 
   it('forgets the pending windows of a revoked partition', () => {
