@@ -6,4 +6,5 @@ export const ClickHouseTables = {
   metricWindows: 'metric_windows',
   alerts: 'alerts',
   alertDeliveries: 'alert_deliveries',
+  baselineResets: 'baseline_resets',
 } as const;

@@ -193,6 +193,16 @@ export const DetectorConfigSchema = z.object({
   ...clickhouseConfigShape,
   ...redisConfigShape,
   ...stageShape('DETECTOR', 'agentmon-detector', 9466),
+  DETECTOR_EWMA_LAMBDA: z.coerce.number().gt(0).max(1).default(0.2),
+  DETECTOR_WARMUP_WINDOWS: positiveInt.default(5),
+  DETECTOR_MIN_SAMPLES: nonNegativeInt.default(30),
+  DETECTOR_RESOLVE_WINDOWS: positiveInt.default(2),
+  /** JSON or YAML rules file (libs/detector-domain README); empty = built-in defaults. */
+  DETECTOR_RULES_FILE: z.string().default(''),
+  /** Chart state of a series idle this long is dropped from Redis (trend and drift need ≥ 29 days). */
+  DETECTOR_STATE_TTL_S: positiveInt.default(3024000),
+  /** Series states kept in memory between cycles (LRU); the rest is read from Redis. */
+  DETECTOR_STATE_CACHE_SERIES: nonNegativeInt.default(20000),
 });
 export type DetectorConfig = z.infer<typeof DetectorConfigSchema>;
 

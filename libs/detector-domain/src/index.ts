@@ -48,3 +48,11 @@ export {
   type SeriesState,
 } from './state';
 export { jensenShannon, linearFit, psi, shares } from './stats';
+export {
+  BASELINE_RESETS_KEPT,
+  BASELINE_RESETS_STREAM,
+  BaselineResetRecordSchema,
+  parseSliceText,
+  toBaselineReset,
+  type BaselineResetRecord,
+} from './baseline-reset';

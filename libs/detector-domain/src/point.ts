@@ -24,6 +24,11 @@ export interface DetectorPoint {
   values: Partial<Record<ChartMetric, number | null>>;
   /** Refused or safety-flagged traces (adversarial rule); absent = unknown. */
   flaggedCount?: number | null;
+  /**
+   * Overall window only: traces per value of each slice dimension (MetricWindow.traffic_mix),
+   * so traffic drift is scored from one series (engine option `mixSource: 'overall'`).
+   */
+  mix?: Readonly<Record<string, Readonly<Record<string, number>>>>;
 }
 
 export const OVERALL_SLICE: Slice = Object.freeze({ dimension: 'all', value: ALL_SLICE_VALUE });
@@ -38,7 +43,12 @@ export function pointFromMetricWindow(w: MetricWindow): DetectorPoint {
     windowEnd: w.window_end,
     revision: w.revision,
     traceCount: w.trace_count,
-    flaggedCount: w.error_type_counts.llm_refusal,
+    // A trace can be both refused and flagged: the sum is capped at the window's traces.
+    flaggedCount: Math.min(
+      w.trace_count,
+      w.error_type_counts.llm_refusal + (w.safety_flagged_count ?? 0),
+    ),
+    ...(w.slice.dimension === 'all' && w.traffic_mix ? { mix: w.traffic_mix } : {}),
     values: {
       completion_rate: w.completion_rate,
       strong_completion_rate: w.strong_completion_rate,

@@ -49,6 +49,8 @@ export interface LastApplied {
   revision: number;
   traceCount: number | null;
   flaggedCount: number | null;
+  /** The overall window's traffic mix (mixSource 'overall'): a higher revision adds the difference. */
+  mix?: Record<string, Record<string, number>>;
   before: SeriesSnapshot;
 }
 

@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import { createBrokerCommand } from '@agentmon/embedded-kafka';
 import { Command } from 'commander';
+import { createAlertsCommand } from './alerts-command';
+import { createBaselineCommand } from './baseline-command';
 import { createDetectCommand } from './detect-command';
 import { createHashKeyCommand } from './hash-key-command';
 import { createMigrateCommand } from './migrate-command';
@@ -21,6 +23,8 @@ async function main(): Promise<void> {
   program.addCommand(createSchemaCommand());
   program.addCommand(createBrokerCommand());
   program.addCommand(createDetectCommand());
+  program.addCommand(createBaselineCommand());
+  program.addCommand(createAlertsCommand());
   await program.parseAsync(process.argv);
 }
 
