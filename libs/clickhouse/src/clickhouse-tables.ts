@@ -5,4 +5,6 @@ export const ClickHouseTables = {
   metricWindows: 'metric_windows',
   alerts: 'alerts',
   alertDeliveries: 'alert_deliveries',
+  notifierDecisions: 'notifier_decisions',
+  notificationAttempts: 'notification_attempts',
 } as const;
