@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { createDetectCommand } from './detect-command';
 import { createHashKeyCommand } from './hash-key-command';
 import { createMigrateCommand } from './migrate-command';
+import { createSilenceCommand } from './silence-command';
 import { createStartCommand } from './start-command';
 import { createTopicsCommand } from './topics-command';
 
@@ -17,6 +18,7 @@ async function main(): Promise<void> {
   program.addCommand(createHashKeyCommand());
   program.addCommand(createBrokerCommand());
   program.addCommand(createDetectCommand());
+  program.addCommand(createSilenceCommand());
   await program.parseAsync(process.argv);
 }
 
