@@ -100,7 +100,7 @@ type Logger = ReturnType<typeof createLogger>;
         shutdown: ShutdownRegistry,
       ) => {
         const attemptLog = new AttemptLog();
-        const maxRetryAfterMs = 60_000;
+        const maxRetryAfterMs = config.NOTIFIER_MAX_RETRY_AFTER_MS;
         let dispatcher: NotificationDispatcher | undefined;
         const slack = new SlackWebhookClient({
           webhookUrl: config.SLACK_WEBHOOK_URL || undefined,
@@ -112,12 +112,12 @@ type Logger = ReturnType<typeof createLogger>;
           shouldStop: () => dispatcher?.stopped ?? false,
         });
         // A lease outlives the longest delivery round: every attempt timing out after the
-        // longest wait, plus slack.
+        // longest wait, plus a margin.
         const leaseMs =
           config.NOTIFIER_MAX_ATTEMPTS *
             (config.NOTIFIER_SLACK_TIMEOUT_MS +
               Math.max(config.RETRY_MAX_DELAY_MS, maxRetryAfterMs)) +
-          5_000;
+          1_000;
         dispatcher = new NotificationDispatcher({
           outbox,
           cooldowns,

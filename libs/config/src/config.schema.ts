@@ -184,6 +184,7 @@ export const NotifierConfigSchema = z.object({
   SLACK_WEBHOOK_URL: z.union([z.literal(''), z.string().url()]).default(''),
   SLACK_CHANNEL: z.string().min(1).default('#agent-alerts'),
   NOTIFIER_SLACK_TIMEOUT_MS: positiveInt.default(10000),
+  NOTIFIER_MAX_RETRY_AFTER_MS: positiveInt.default(60000),
   NOTIFIER_COOLDOWN_MS: nonNegativeInt.default(300000),
   NOTIFIER_SEND_RESOLVED: booleanFlag.default(true),
   NOTIFIER_GROUP_WAIT_MS: nonNegativeInt.default(30000),

@@ -310,8 +310,9 @@ export class NotificationDispatcher {
     if (!due) return;
     this.digestBusy = true;
     try {
-      await this.sendDigest(due, now);
+      const queued = await this.sendDigest(due, now);
       this.lastDigestDay = due.day;
+      this.deps.logger.info({ day: due.day, queued }, 'daily digest checked');
     } catch (error) {
       this.deps.logger.warn(
         { err: errorMessage(error), day: due.day },
