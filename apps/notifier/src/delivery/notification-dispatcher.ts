@@ -85,6 +85,9 @@ export class AttemptLog {
   }
 }
 
+/** A flusher killed mid-flush holds the journal back this long at most. */
+const JOURNAL_LOCK_MS = 5_000;
+
 /** 4xx answers that say the webhook (configuration) is wrong, not the message: park and retry. */
 const CONFIG_STATUSES = new Set([401, 403, 404, 410]);
 
@@ -281,15 +284,19 @@ export class NotificationDispatcher {
     const { outbox, clickhouse, settings, metrics, logger } = this.deps;
     try {
       for (;;) {
-        const moved = await outbox.drainJournal(settings.journalBatch, 60_000, async (entries) => {
-          const byTable = new Map<string, object[]>();
-          for (const { table, row } of entries) {
-            const rows = byTable.get(table) ?? [];
-            rows.push(row);
-            byTable.set(table, rows);
-          }
-          for (const [table, rows] of byTable) await clickhouse.insert(table, rows);
-        });
+        const moved = await outbox.drainJournal(
+          settings.journalBatch,
+          JOURNAL_LOCK_MS,
+          async (entries) => {
+            const byTable = new Map<string, object[]>();
+            for (const { table, row } of entries) {
+              const rows = byTable.get(table) ?? [];
+              rows.push(row);
+              byTable.set(table, rows);
+            }
+            for (const [table, rows] of byTable) await clickhouse.insert(table, rows);
+          },
+        );
         metrics.journaled.inc(moved);
         if (moved < settings.journalBatch) break;
       }

@@ -99,7 +99,14 @@ redis.call('ZADD', p .. 'outbox:due', ARGV[4], ARGV[2])
 for i = 6, #ARGV do redis.call('RPUSH', p .. 'journal', ARGV[i]) end
 return 1`;
 
-// ARGV: prefix, token, ttl_ms. KEYS-free lock for the journal flush.
+// ARGV: prefix, token, count. Drops the flushed rows only while the flusher still holds the lock
+// (a flusher whose lock ran out leaves them: they are inserted again, and collapse).
+const TRIM = `
+if redis.call('GET', ARGV[1] .. 'journal:lock') ~= ARGV[2] then return 0 end
+redis.call('LTRIM', ARGV[1] .. 'journal', tonumber(ARGV[3]), -1)
+return 1`;
+
+// ARGV: prefix, token. Releases the journal lock if still ours.
 const RELEASE = `
 if redis.call('GET', ARGV[1] .. 'journal:lock') == ARGV[2] then
   return redis.call('DEL', ARGV[1] .. 'journal:lock')
@@ -114,6 +121,7 @@ const SCRIPTS = {
   agentmonOutboxAck: ACK,
   agentmonOutboxPark: PARK,
   agentmonJournalRelease: RELEASE,
+  agentmonJournalTrim: TRIM,
 };
 
 /**
@@ -243,10 +251,14 @@ export class RedisOutbox {
       const raw = await this.redis.lrange(`${this.prefix}journal`, 0, limit - 1);
       if (raw.length === 0) return 0;
       await flush(raw.map((text) => JSON.parse(text) as JournalEntry));
-      await this.redis.ltrim(`${this.prefix}journal`, raw.length, -1);
-      return raw.length;
+      const trimmed = await this.commands.agentmonJournalTrim(
+        this.prefix,
+        token,
+        String(raw.length),
+      );
+      return trimmed === 1 ? raw.length : 0;
     } finally {
-      await this.commands.agentmonJournalRelease(this.prefix, token, String(lockMs));
+      await this.commands.agentmonJournalRelease(this.prefix, token);
     }
   }
 

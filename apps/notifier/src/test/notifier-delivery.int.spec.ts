@@ -198,7 +198,9 @@ describe('notifier delivery (integration)', () => {
     // Each message delivered once, and one fingerprint's changes in the order they happened.
     const delivered = slack.deliveredFor(down);
     expect(delivered).toHaveLength(3); // completion_rate: fire, resolve, fire again; error_rate: one
-    const positions = [fire1, resolve1, fire2].map((a) => delivered.findIndex((p) => p.raw.includes(a.alert_id)));
+    const positions = [fire1, resolve1, fire2].map((a) =>
+      delivered.findIndex((p) => p.raw.includes(a.alert_id)),
+    );
     expect(positions.every((i) => i >= 0)).toBe(true);
     expect(positions).toEqual([...positions].sort((x, y) => x - y));
     await app.stop(10_000);
