@@ -101,7 +101,7 @@ type Logger = ReturnType<typeof createLogger>;
       ) => {
         const attemptLog = new AttemptLog();
         const maxRetryAfterMs = config.NOTIFIER_MAX_RETRY_AFTER_MS;
-        let dispatcher: NotificationDispatcher | undefined;
+        const holder: { dispatcher?: NotificationDispatcher } = {};
         const slack = new SlackWebhookClient({
           webhookUrl: config.SLACK_WEBHOOK_URL || undefined,
           retryPolicy: retry.withMaxAttempts(config.NOTIFIER_MAX_ATTEMPTS),
@@ -109,7 +109,7 @@ type Logger = ReturnType<typeof createLogger>;
           maxRetryAfterMs,
           onAttempt: attemptLog.record,
           logger,
-          shouldStop: () => dispatcher?.stopped ?? false,
+          shouldStop: () => holder.dispatcher?.stopped ?? false,
         });
         // A lease outlives the longest delivery round: every attempt timing out after the
         // longest wait, plus a margin.
@@ -118,7 +118,7 @@ type Logger = ReturnType<typeof createLogger>;
             (config.NOTIFIER_SLACK_TIMEOUT_MS +
               Math.max(config.RETRY_MAX_DELAY_MS, maxRetryAfterMs)) +
           1_000;
-        dispatcher = new NotificationDispatcher({
+        const dispatcher = new NotificationDispatcher({
           outbox,
           cooldowns,
           slack,
@@ -142,7 +142,8 @@ type Logger = ReturnType<typeof createLogger>;
         });
         logger.info({ slack: slack.mode, lease_ms: leaseMs }, 'notifier delivery configured');
         dispatcher.start();
-        shutdown.register('notifier-dispatcher', () => dispatcher!.stop());
+        holder.dispatcher = dispatcher;
+        shutdown.register('notifier-dispatcher', () => dispatcher.stop());
         return dispatcher;
       },
     },
@@ -183,7 +184,6 @@ type Logger = ReturnType<typeof createLogger>;
               channel: config.SLACK_CHANNEL,
             }),
             maxPendingAlerts: config.NOTIFIER_MAX_PENDING_ALERTS,
-            seenTtlMs: SEEN_TTL_MS,
           },
           (): NotificationPolicy => policy.current,
           {

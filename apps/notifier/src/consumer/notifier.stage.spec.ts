@@ -61,7 +61,6 @@ function setup(maxPendingAlerts = 100) {
     {
       options: notifierOptions({ groupWaitMs: WAIT, cooldownMs: 300_000 }),
       maxPendingAlerts,
-      seenTtlMs: 1000,
     },
     () => sinks.policy,
   );

@@ -65,8 +65,6 @@ export interface NotifierStageSettings {
   options: NotifierOptions;
   /** Most alerts waiting in groups; past it the oldest group is sent early. */
   maxPendingAlerts: number;
-  /** How long an enqueued message id is remembered (replays are not queued twice). */
-  seenTtlMs: number;
 }
 
 /**
