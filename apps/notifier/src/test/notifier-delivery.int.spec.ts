@@ -22,6 +22,7 @@ describe('notifier delivery (integration)', () => {
   beforeEach(() => {
     slack.reply = () => ok;
   });
+  afterEach(() => h.stopAll());
 
   it('groups the slices of one metric into one Block Kit message, records it, and respects the cooldown', async () => {
     const app = await h.startReady({ SLACK_WEBHOOK_URL: webhook });
@@ -90,7 +91,11 @@ describe('notifier delivery (integration)', () => {
     const posts = slack.postsFor(p);
     expect(posts).toHaveLength(2);
     expect(posts[1].at - posts[0].at).toBeGreaterThanOrEqual(1000); // Retry-After honoured (an order, not a speed)
-    expect((await h.attempts(p)).map((a) => [a.attempt, a.http_status, a.outcome])).toEqual([
+    const attempts = await waitFor('attempts recorded', async () => {
+      const rows = await h.attempts(p);
+      return rows.some((r) => r.outcome === 'ok') && rows;
+    });
+    expect(attempts.map((a) => [a.attempt, a.http_status, a.outcome])).toEqual([
       [1, 429, 'retryable'],
       [2, 200, 'ok'],
     ]);
@@ -109,7 +114,10 @@ describe('notifier delivery (integration)', () => {
       'delivered',
       async () => (await h.deliveryStatus([alert.alert_id]))[alert.alert_id] === 'slack',
     );
-    const attempts = await h.attempts(p);
+    const attempts = await waitFor('attempts recorded', async () => {
+      const rows = await h.attempts(p);
+      return rows.some((r) => r.outcome === 'ok') && rows;
+    });
     expect(attempts.map((a) => [a.round, a.attempt, a.http_status])).toEqual([
       [0, 1, 500],
       [0, 2, 500],
@@ -133,7 +141,10 @@ describe('notifier delivery (integration)', () => {
       'delivered',
       async () => (await h.deliveryStatus([alert.alert_id]))[alert.alert_id] === 'slack',
     );
-    const attempts = await h.attempts(p);
+    const attempts = await waitFor('attempts recorded', async () => {
+      const rows = await h.attempts(p);
+      return rows.some((r) => r.outcome === 'ok') && rows;
+    });
     expect(attempts.map((a) => [a.attempt, a.http_status, a.outcome, a.error])).toEqual([
       [1, 0, 'retryable', 'timeout after 500 ms'],
       [2, 200, 'ok', ''],
@@ -197,7 +208,7 @@ describe('notifier delivery (integration)', () => {
     );
     // Each message delivered once, and one fingerprint's changes in the order they happened.
     const delivered = slack.deliveredFor(down);
-    expect(delivered).toHaveLength(3); // completion_rate: fire, resolve, fire again; error_rate: one
+    expect(delivered).toHaveLength(4); // completion_rate: fire, resolve, fire again; error_rate: one
     const positions = [fire1, resolve1, fire2].map((a) =>
       delivered.findIndex((p) => p.raw.includes(a.alert_id)),
     );

@@ -22,6 +22,7 @@ describe('notifier across crashes and instances (integration)', () => {
   beforeEach(() => {
     slack.reply = () => ok;
   });
+  afterEach(() => h.stopAll());
 
   const metrics: MetricName[] = ['completion_rate', 'error_rate', 'latency_p99_ms', 'cost_avg_usd'];
 

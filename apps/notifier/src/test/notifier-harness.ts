@@ -38,8 +38,13 @@ export class NotifierHarness {
     this.producer = await TopicProducer.connect(this.kafka);
   }
 
+  /** Stops every notifier still running (afterEach: a failed test never leaks an instance into the next). */
+  async stopAll(): Promise<void> {
+    await Promise.all(this.processes.filter((p) => p.running).map((p) => p.stop(10_000)));
+  }
+
   async tearDown(): Promise<void> {
-    await Promise.all(this.processes.filter((p) => p.running).map((p) => p.stop(5000)));
+    await this.stopAll();
     await this.producer?.disconnect();
     await this.clickhouse.command('DROP DATABASE IF EXISTS {db:Identifier}', { db: this.database });
     await this.clickhouse.close();
