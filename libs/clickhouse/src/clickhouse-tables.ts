@@ -7,4 +7,6 @@ export const ClickHouseTables = {
   alerts: 'alerts',
   alertDeliveries: 'alert_deliveries',
   baselineResets: 'baseline_resets',
+  notifierDecisions: 'notifier_decisions',
+  notificationAttempts: 'notification_attempts',
 } as const;

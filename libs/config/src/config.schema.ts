@@ -214,6 +214,19 @@ export const NotifierConfigSchema = z.object({
   ...stageShape('NOTIFIER', 'agentmon-notifier', 9467),
   SLACK_WEBHOOK_URL: z.union([z.literal(''), z.string().url()]).default(''),
   SLACK_CHANNEL: z.string().min(1).default('#agent-alerts'),
+  NOTIFIER_SLACK_TIMEOUT_MS: positiveInt.default(10000),
+  NOTIFIER_MAX_RETRY_AFTER_MS: positiveInt.default(60000),
+  NOTIFIER_COOLDOWN_MS: nonNegativeInt.default(300000),
+  NOTIFIER_SEND_RESOLVED: booleanFlag.default(true),
+  NOTIFIER_GROUP_WAIT_MS: nonNegativeInt.default(30000),
+  NOTIFIER_MAX_ATTEMPTS: positiveInt.default(5),
+  NOTIFIER_PARK_RETRY_MS: positiveInt.default(30000),
+  NOTIFIER_PARK_MAX_RETRY_MS: positiveInt.default(600000),
+  NOTIFIER_DELIVERY_CONCURRENCY: positiveInt.default(4),
+  NOTIFIER_DIGEST_HOUR_UTC: z.coerce.number().int().min(0).max(23).default(9),
+  NOTIFIER_POLICY_FILE: z.string().default(''),
+  NOTIFIER_REDIS_PREFIX: z.string().min(1).default('agentmon:notifier:'),
+  NOTIFIER_MAX_PENDING_ALERTS: positiveInt.default(10000),
 });
 export type NotifierConfig = z.infer<typeof NotifierConfigSchema>;
 

@@ -45,3 +45,14 @@ export { formatDelta, formatDuration, formatValue, metricUnit } from './metric-f
 export type { MetricUnit } from './metric-format';
 export { cooldownKey, groupKey, sliceLabel } from './series';
 export { compareWorstFirst } from './ranking';
+export {
+  buildSilence,
+  expireSilence,
+  parseDurationMs,
+  parseSliceLabel,
+  silenceRow,
+  silencesKey,
+  silenceStatus,
+  sortSilences,
+} from './silence-admin';
+export type { NewSilence, SilenceRow, SilenceStatus } from './silence-admin';

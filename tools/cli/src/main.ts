@@ -7,6 +7,7 @@ import { createDetectCommand } from './detect-command';
 import { createHashKeyCommand } from './hash-key-command';
 import { createMigrateCommand } from './migrate-command';
 import { createSchemaCommand } from './schema-command';
+import { createSilenceCommand } from './silence-command';
 import { createStartCommand } from './start-command';
 import { createStatusCommand } from './status-command';
 import { createTopicsCommand } from './topics-command';
@@ -25,6 +26,7 @@ async function main(): Promise<void> {
   program.addCommand(createDetectCommand());
   program.addCommand(createBaselineCommand());
   program.addCommand(createAlertsCommand());
+  program.addCommand(createSilenceCommand());
   await program.parseAsync(process.argv);
 }
 

@@ -156,6 +156,7 @@ describe('SlackWebhookClient against a local Slack stand-in', () => {
       attempts: 4,
       error: 'slack webhook answered 500: rollup_error',
       retry_after_ms: null,
+      status: 500,
     });
     expect(slack.received).toHaveLength(4);
   });
@@ -183,6 +184,7 @@ describe('SlackWebhookClient against a local Slack stand-in', () => {
       attempts: 1,
       error: 'slack webhook answered 400: invalid_payload',
       retry_after_ms: null,
+      status: 400,
     });
     expect(slack.received).toHaveLength(1);
     expect(attempts.map((a) => [a.status, a.outcome])).toEqual([[400, 'permanent']]);

@@ -27,6 +27,8 @@ export type SlackDeliveryResult =
       error: string;
       /** Slack's Retry-After when it asked for a longer wait than we block for. */
       retry_after_ms: number | null;
+      /** HTTP status of the last answer; null when none came (timeout, connection error). */
+      status: number | null;
     };
 
 export interface SlackLogger {
@@ -169,6 +171,7 @@ export class SlackWebhookClient {
         attempts,
         error: text,
         retry_after_ms: stopForLongWait,
+        status: (error as { status?: number | null } | null)?.status ?? null,
       };
     }
   }
