@@ -198,7 +198,9 @@ export class WindowAggregator {
     return min;
   }
 
-  openWindowCount(): number {
+  /** Open windows of one partition, or of all when no partition is given. */
+  openWindowCount(partition?: number): number {
+    if (partition !== undefined) return this.partitions.get(partition)?.openCount ?? 0;
     let count = 0;
     for (const state of this.partitions.values()) count += state.openCount;
     return count;
