@@ -18,6 +18,7 @@ export {
 } from './aggregate-cell';
 export {
   mergePartials,
+  combinePartials,
   rollupPartials,
   HOUR_MS,
   DAY_MS,
@@ -41,3 +42,10 @@ export {
   type SlicedDimension,
 } from './slice-values';
 export { sliceValueHash, compareSliceRank } from './slice-value-rank';
+export {
+  TOOL_CALL_BUCKETS,
+  TOOL_CALLS_MIX_KEY,
+  toolCallBucketIndex,
+  MixCounts,
+  type SerializedMix,
+} from './traffic-mix';

@@ -1,10 +1,11 @@
-import { ALL_SLICE_VALUE, type MetricWindow, type SliceDimension } from '@agentmon/contracts';
+import { ALL_SLICE_VALUE, type MetricWindow } from '@agentmon/contracts';
 import { AggregateCell } from './aggregate-cell';
 import { DEFAULT_AGGREGATOR_OPTIONS } from './aggregator-options';
 import { deriveMetricWindow } from './derive-metric-window';
 import type { PartialWindow } from './partial-window';
 import { compareSliceRank, sliceValueHash } from './slice-value-rank';
 import { OTHER_SLICE_VALUE, SLICE_DIMENSIONS, type SlicedDimension } from './slice-values';
+import { MixCounts, TOOL_CALLS_MIX_KEY } from './traffic-mix';
 
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 24 * HOUR_MS;
@@ -31,6 +32,7 @@ interface SeriesGroup {
   all: AggregateCell;
   values: Map<SlicedDimension, Map<string, AggregateCell>>;
   other: Map<SlicedDimension, AggregateCell>;
+  mix: MixCounts;
 }
 
 function addInto<K>(map: Map<K, AggregateCell>, key: K, cell: AggregateCell): void {
@@ -53,10 +55,82 @@ export function mergePartials(
   options: MergeOptions,
 ): MetricWindow[] {
   const limit = options.maxValuesPerDimension ?? DEFAULT_AGGREGATOR_OPTIONS.maxValuesPerDimension;
+  const { groups, size } = groupPartials(partials, options.windowSizeMs);
+  const windows: MetricWindow[] = [];
+  for (const group of groups) {
+    const identity = {
+      projectId: group.projectId,
+      windowStart: group.windowStart,
+      windowSizeMs: size,
+      revision: options.revision ?? group.revision,
+      computedAt: options.computedAt,
+      projectTraceCount: group.all.traceCount,
+    };
+    const bounded = boundDimensions(group, limit);
+    const overall = deriveMetricWindow(group.all, {
+      ...identity,
+      slice: { dimension: 'all', value: ALL_SLICE_VALUE },
+    });
+    const mix: Record<string, Record<string, number>> = {};
+    for (const { dimension, cells } of bounded) {
+      const counts: Record<string, number> = {};
+      for (const { value, cell } of cells)
+        if (cell.traceCount !== 0) counts[value] = cell.traceCount;
+      mix[dimension] = counts;
+    }
+    mix[TOOL_CALLS_MIX_KEY] = group.mix.toolCallDistribution();
+    overall.traffic_mix = mix;
+    overall.safety_flagged_count = group.mix.safetyFlagged;
+    windows.push(overall);
+    for (const { dimension, cells } of bounded) {
+      for (const { value, cell } of cells) {
+        windows.push(deriveMetricWindow(cell, { ...identity, slice: { dimension, value } }));
+      }
+    }
+  }
+  return windows;
+}
+
+/**
+ * Several partials → one partial per (project, window of `windowSizeMs`): the same sums and
+ * the same bounded-cardinality rule as the merge, kept mergeable. The aggregator stores the
+ * combination of a minute window's partials with the window, so hourly and daily rollups
+ * re-merge one combined partial per minute (per hour) instead of every partition's.
+ * `partition` is -1 and `generation` the given revision; offsets are meaningless (-1).
+ */
+export function combinePartials(
+  partials: readonly PartialWindow[],
+  options: { revision: number; maxValuesPerDimension?: number; windowSizeMs?: number },
+): PartialWindow[] {
+  const limit = options.maxValuesPerDimension ?? DEFAULT_AGGREGATOR_OPTIONS.maxValuesPerDimension;
+  const { groups, size } = groupPartials(partials, options.windowSizeMs);
+  return groups.map((group) => {
+    const cells = [group.all.toJSON('all', ALL_SLICE_VALUE)];
+    for (const { dimension, cells: bounded } of boundDimensions(group, limit)) {
+      for (const { value, cell } of bounded) cells.push(cell.toJSON(dimension, value));
+    }
+    return {
+      partition: -1,
+      project_id: group.projectId,
+      window_start: group.windowStart,
+      window_size_ms: size,
+      generation: options.revision,
+      from_offset: -1,
+      through_offset: -1,
+      cells,
+      mix: group.mix.toJSON(),
+    };
+  });
+}
+
+function groupPartials(
+  partials: readonly PartialWindow[],
+  windowSizeMs: number | undefined,
+): { groups: SeriesGroup[]; size: number } {
   const groups = new Map<string, SeriesGroup>();
-  let size: number | undefined = options.windowSizeMs;
+  let size: number | undefined = windowSizeMs;
   for (const partial of partials) {
-    const targetSize = options.windowSizeMs ?? partial.window_size_ms;
+    const targetSize = windowSizeMs ?? partial.window_size_ms;
     if (size === undefined) size = targetSize;
     if (targetSize % partial.window_size_ms !== 0 || targetSize !== size) {
       throw new RangeError(
@@ -74,10 +148,12 @@ export function mergePartials(
         all: new AggregateCell(),
         values: new Map(),
         other: new Map(),
+        mix: new MixCounts(),
       };
       groups.set(key, group);
     }
     group.revision += partial.generation;
+    if (partial.mix !== undefined) group.mix.mergeJSON(partial.mix);
     for (const json of partial.cells) {
       const cell = AggregateCell.fromJSON(json);
       if (json.dimension === 'all') {
@@ -91,41 +167,34 @@ export function mergePartials(
       }
     }
   }
-
   const ordered = [...groups.values()].sort(
     (a, b) =>
       (a.projectId < b.projectId ? -1 : a.projectId > b.projectId ? 1 : 0) ||
       a.windowStart - b.windowStart,
   );
-  const windows: MetricWindow[] = [];
-  for (const group of ordered) {
-    const identity = {
-      projectId: group.projectId,
-      windowStart: group.windowStart,
-      windowSizeMs: size!,
-      revision: options.revision ?? group.revision,
-      computedAt: options.computedAt,
-      projectTraceCount: group.all.traceCount,
-    };
-    const emit = (dimension: SliceDimension, value: string, cell: AggregateCell) =>
-      windows.push(deriveMetricWindow(cell, { ...identity, slice: { dimension, value } }));
-    emit('all', ALL_SLICE_VALUE, group.all);
-    for (const dimension of SLICE_DIMENSIONS) {
-      const values = group.values.get(dimension) ?? new Map<string, AggregateCell>();
-      const ranked = [...values.keys()]
-        .map((value) => ({ value, hash: sliceValueHash(value) }))
-        .sort((a, b) => compareSliceRank(a.hash, a.value, b.hash, b.value));
-      let other = group.other.get(dimension);
-      for (const { value } of ranked.slice(limit)) {
-        other ??= new AggregateCell();
-        other.merge(values.get(value)!);
-      }
-      const kept = ranked.slice(0, limit).map((r) => r.value);
-      for (const value of kept.sort()) emit(dimension, value, values.get(value)!);
-      if (other !== undefined) emit(dimension, OTHER_SLICE_VALUE, other);
+  return { groups: ordered, size: size ?? windowSizeMs ?? DEFAULT_AGGREGATOR_OPTIONS.windowSizeMs };
+}
+
+/** Per dimension: the `limit` lowest-ranked values (sorted), then "other" when anything folded. */
+function boundDimensions(
+  group: SeriesGroup,
+  limit: number,
+): { dimension: SlicedDimension; cells: { value: string; cell: AggregateCell }[] }[] {
+  return SLICE_DIMENSIONS.map((dimension) => {
+    const values = group.values.get(dimension) ?? new Map<string, AggregateCell>();
+    const ranked = [...values.keys()]
+      .map((value) => ({ value, hash: sliceValueHash(value) }))
+      .sort((a, b) => compareSliceRank(a.hash, a.value, b.hash, b.value));
+    let other = group.other.get(dimension);
+    for (const { value } of ranked.slice(limit)) {
+      other ??= new AggregateCell();
+      other.merge(values.get(value)!);
     }
-  }
-  return windows;
+    const kept = ranked.slice(0, limit).map((r) => r.value);
+    const cells = kept.sort().map((value) => ({ value, cell: values.get(value)! }));
+    if (other !== undefined) cells.push({ value: OTHER_SLICE_VALUE, cell: other });
+    return { dimension, cells };
+  });
 }
 
 /**

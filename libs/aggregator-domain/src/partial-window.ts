@@ -1,4 +1,5 @@
 import type { SerializedCell } from './aggregate-cell';
+import type { SerializedMix } from './traffic-mix';
 
 /**
  * What one aggregator instance knows about one project's window from one Kafka partition: the
@@ -24,4 +25,9 @@ export interface PartialWindow {
   /** Offset of the last record included: a replayed record at or below it is skipped. */
   through_offset: number;
   cells: SerializedCell[];
+  /**
+   * Project-level traffic-mix sums (tool-call buckets, safety flagged) for the overall window.
+   * Optional so partials persisted before it existed still merge.
+   */
+  mix?: SerializedMix;
 }

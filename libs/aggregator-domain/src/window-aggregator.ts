@@ -4,6 +4,7 @@ import { resolveAggregatorOptions, type AggregatorOptions } from './aggregator-o
 import { BoundedSliceCells } from './bounded-slice-cells';
 import type { PartialWindow } from './partial-window';
 import { OTHER_SLICE_VALUE, SLICE_DIMENSIONS, sliceValue } from './slice-values';
+import { MixCounts, safetyFlagOf } from './traffic-mix';
 
 /** One record of the traces topic as the consumer hands it over (offsets fit in a double). */
 export interface TraceRecord {
@@ -23,6 +24,7 @@ interface OpenGroup {
   throughOffset: number;
   all: AggregateCell;
   dimensions: BoundedSliceCells[];
+  mix: MixCounts;
 }
 
 /** What is remembered of a closed generation: enough to skip replays and number the next one. */
@@ -89,8 +91,10 @@ export class WindowAggregator {
       previous === null
         ? null
         : this.groupFor(state, summary.project_id, previous.ended_at, offset);
-    if (source !== null) this.apply(source, previous!, -1, offset);
-    if (target !== null) this.apply(target, summary, 1, offset);
+    const flagged = safetyFlagOf(summary);
+    if (source !== null)
+      this.apply(source, previous!, -1, offset, safetyFlagOf(previous!, flagged));
+    if (target !== null) this.apply(target, summary, 1, offset, flagged);
 
     const eventTime = Math.min(summary.ended_at, now + this.options.maxClockSkewMs);
     if (eventTime > state.watermark) {
@@ -194,7 +198,9 @@ export class WindowAggregator {
     return min;
   }
 
-  openWindowCount(): number {
+  /** Open windows of one partition, or of all when no partition is given. */
+  openWindowCount(partition?: number): number {
+    if (partition !== undefined) return this.partitions.get(partition)?.openCount ?? 0;
     let count = 0;
     for (const state of this.partitions.values()) count += state.openCount;
     return count;
@@ -230,6 +236,7 @@ export class WindowAggregator {
       dimensions: SLICE_DIMENSIONS.map(
         () => new BoundedSliceCells(this.options.maxValuesPerDimension),
       ),
+      mix: new MixCounts(),
     };
     nestedSet(state.open, projectId, start, group);
     state.openCount++;
@@ -237,9 +244,16 @@ export class WindowAggregator {
   }
 
   // The hot path: one prepare, then nine cell updates with no allocation once cells exist.
-  private apply(group: OpenGroup, c: TraceContribution, sign: 1 | -1, offset: number): void {
+  private apply(
+    group: OpenGroup,
+    c: TraceContribution,
+    sign: 1 | -1,
+    offset: number,
+    safetyFlagged: boolean,
+  ): void {
     const p = prepareContribution(c, this.scratch);
     group.all.add(c, p, sign);
+    group.mix.add(c.tool_call_count, safetyFlagged, sign);
     for (let i = 0; i < SLICE_DIMENSIONS.length; i++) {
       group.dimensions[i]!.cellFor(sliceValue(SLICE_DIMENSIONS[i]!, c)).add(c, p, sign);
     }
@@ -264,6 +278,7 @@ export class WindowAggregator {
       from_offset: group.fromOffset,
       through_offset: group.throughOffset,
       cells,
+      mix: group.mix.toJSON(),
     };
   }
 

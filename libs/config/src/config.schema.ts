@@ -184,6 +184,15 @@ export const AggregatorConfigSchema = z.object({
   ...clickhouseConfigShape,
   ...redisConfigShape,
   ...stageShape('AGGREGATOR', 'agentmon-aggregator', 9465),
+  AGGREGATOR_WINDOW_MS: positiveInt.default(60000),
+  AGGREGATOR_ALLOWED_LATENESS_MS: nonNegativeInt.default(30000),
+  AGGREGATOR_IDLE_CLOSE_MS: positiveInt.default(60000),
+  AGGREGATOR_MAX_VALUES_PER_DIMENSION: positiveInt.default(50),
+  AGGREGATOR_MAX_CLOCK_SKEW_MS: nonNegativeInt.default(300000),
+  AGGREGATOR_CLOSED_RETENTION_MS: positiveInt.default(21600000),
+  AGGREGATOR_STATE_TTL_S: positiveInt.default(172800),
+  AGGREGATOR_MERGE_LEASE_MS: positiveInt.default(30000),
+  AGGREGATOR_MERGES_PER_CYCLE: positiveInt.default(200),
 });
 export type AggregatorConfig = z.infer<typeof AggregatorConfigSchema>;
 
