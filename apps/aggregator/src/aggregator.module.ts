@@ -2,14 +2,7 @@ import { WindowAggregator } from '@agentmon/aggregator-domain';
 import { ClickHouseConnection, ClickHouseTables } from '@agentmon/clickhouse';
 import { APP_CONFIG } from '@agentmon/config';
 import { TopicProducer } from '@agentmon/kafka';
-import {
-  ClickHouseTableSink,
-  clickHouseProvider,
-  kafkaClientProvider,
-  redisProvider,
-  retryPolicyProvider,
-  topicProducerProvider,
-} from '@agentmon/stream-runtime';
+import { ClickHouseTableSink, stageResourceProviders } from '@agentmon/stream-runtime';
 import { Module } from '@nestjs/common';
 import Redis from 'ioredis';
 import { AggregatorStage } from './consumer/aggregator.stage';
@@ -23,11 +16,7 @@ import { WindowStateStore } from './sinks/window-state-store';
 @Module({
   providers: [
     AggregatorMetrics,
-    kafkaClientProvider('aggregator'),
-    topicProducerProvider,
-    clickHouseProvider,
-    redisProvider,
-    retryPolicyProvider,
+    ...stageResourceProviders('aggregator'),
     {
       provide: AggregatorSinksAdapter,
       inject: [APP_CONFIG, ClickHouseConnection, TopicProducer, Redis],

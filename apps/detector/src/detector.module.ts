@@ -2,14 +2,7 @@ import { ClickHouseConnection, ClickHouseTables } from '@agentmon/clickhouse';
 import { APP_CONFIG } from '@agentmon/config';
 import { DetectorEngine } from '@agentmon/detector-domain';
 import { TopicProducer } from '@agentmon/kafka';
-import {
-  ClickHouseTableSink,
-  clickHouseProvider,
-  kafkaClientProvider,
-  redisProvider,
-  retryPolicyProvider,
-  topicProducerProvider,
-} from '@agentmon/stream-runtime';
+import { ClickHouseTableSink, stageResourceProviders } from '@agentmon/stream-runtime';
 import { Module } from '@nestjs/common';
 import Redis from 'ioredis';
 import { DetectorStage } from './consumer/detector.stage';
@@ -23,11 +16,7 @@ import { RedisStateStore } from './sinks/redis-state-store';
   providers: [
     DetectorMetrics,
     detectorEngineProvider,
-    kafkaClientProvider('detector'),
-    topicProducerProvider,
-    clickHouseProvider,
-    redisProvider,
-    retryPolicyProvider,
+    ...stageResourceProviders('detector'),
     {
       provide: DetectorSinksAdapter,
       inject: [APP_CONFIG, ClickHouseConnection, TopicProducer, Redis, DetectorMetrics],

@@ -4,14 +4,7 @@ import type { NotificationPolicy } from '@agentmon/contracts';
 import { notifierOptions } from '@agentmon/notifier-domain';
 import { createLogger } from '@agentmon/observability';
 import { ShutdownRegistry } from '@agentmon/service-runtime';
-import {
-  clickHouseProvider,
-  kafkaClientProvider,
-  redisProvider,
-  RetryPolicy,
-  retryPolicyProvider,
-  topicProducerProvider,
-} from '@agentmon/stream-runtime';
+import { RetryPolicy, stageResourceProviders } from '@agentmon/stream-runtime';
 import { Module } from '@nestjs/common';
 import Redis from 'ioredis';
 import { NotifierStage } from './consumer/notifier.stage';
@@ -32,11 +25,7 @@ type Logger = ReturnType<typeof createLogger>;
 @Module({
   providers: [
     NotifierMetrics,
-    kafkaClientProvider('notifier'),
-    topicProducerProvider,
-    clickHouseProvider,
-    redisProvider,
-    retryPolicyProvider,
+    ...stageResourceProviders('notifier'),
     {
       provide: NOTIFIER_LOGGER,
       inject: [APP_CONFIG],

@@ -3,13 +3,7 @@ import { APP_CONFIG } from '@agentmon/config';
 import { TopicProducer } from '@agentmon/kafka';
 import { ApiKeyRegistry } from '@agentmon/ingest-auth';
 import { SamplingPolicy, TraceAssembler } from '@agentmon/sessionizer-domain';
-import {
-  clickHouseProvider,
-  kafkaClientProvider,
-  redisProvider,
-  retryPolicyProvider,
-  topicProducerProvider,
-} from '@agentmon/stream-runtime';
+import { stageResourceProviders } from '@agentmon/stream-runtime';
 import { Module } from '@nestjs/common';
 import Redis from 'ioredis';
 import { SessionizerStage } from './consumer/sessionizer.stage';
@@ -24,11 +18,7 @@ import { UserSessionRegistry } from './sinks/user-session-registry';
 @Module({
   providers: [
     SessionizerMetrics,
-    kafkaClientProvider('sessionizer'),
-    topicProducerProvider,
-    clickHouseProvider,
-    redisProvider,
-    retryPolicyProvider,
+    ...stageResourceProviders('sessionizer'),
     {
       provide: SessionizerSinksAdapter,
       inject: [APP_CONFIG, ClickHouseConnection, TopicProducer, Redis],

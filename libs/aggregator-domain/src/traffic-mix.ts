@@ -1,5 +1,3 @@
-import type { TraceSummary, TraceContribution } from '@agentmon/contracts';
-
 /**
  * Tool calls per session, bucketed for the traffic mix of the overall window: a shift toward
  * sessions with no tool use (easy questions) or with very many (loops, harder tasks) is traffic
@@ -65,14 +63,4 @@ export class MixCounts {
     });
     return out;
   }
-}
-
-/**
- * Whether a contribution was safety flagged. `TraceContribution` does not carry the flag yet:
- * a summary does; a `previous_contribution` without it takes the flag of the revision it rides
- * on (the flag is decided from spans, which late feedback does not change).
- */
-export function safetyFlagOf(c: TraceContribution | TraceSummary, fallback = false): boolean {
-  const flag = (c as { safety_flagged?: unknown }).safety_flagged;
-  return typeof flag === 'boolean' ? flag : fallback;
 }

@@ -4,7 +4,7 @@ import { resolveAggregatorOptions, type AggregatorOptions } from './aggregator-o
 import { BoundedSliceCells } from './bounded-slice-cells';
 import type { PartialWindow } from './partial-window';
 import { OTHER_SLICE_VALUE, SLICE_DIMENSIONS, sliceValue } from './slice-values';
-import { MixCounts, safetyFlagOf } from './traffic-mix';
+import { MixCounts } from './traffic-mix';
 
 /** One record of the traces topic as the consumer hands it over (offsets fit in a double). */
 export interface TraceRecord {
@@ -91,9 +91,8 @@ export class WindowAggregator {
       previous === null
         ? null
         : this.groupFor(state, summary.project_id, previous.ended_at, offset);
-    const flagged = safetyFlagOf(summary);
-    if (source !== null)
-      this.apply(source, previous!, -1, offset, safetyFlagOf(previous!, flagged));
+    const flagged = summary.safety_flagged;
+    if (source !== null) this.apply(source, previous!, -1, offset, previous!.safety_flagged);
     if (target !== null) this.apply(target, summary, 1, offset, flagged);
 
     const eventTime = Math.min(summary.ended_at, now + this.options.maxClockSkewMs);

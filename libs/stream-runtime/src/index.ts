@@ -11,7 +11,12 @@ export type { StageServerOptions } from './stage-server';
 export { runStageMain } from './run-stage-main';
 export type { StageMainOptions, StageSettings } from './run-stage-main';
 export { KAFKA_CLIENT, kafkaClientProvider, topicProducerProvider } from './kafka.providers';
-export { clickHouseProvider, redisProvider, retryPolicyProvider } from './storage.providers';
+export {
+  clickHouseProvider,
+  redisProvider,
+  retryPolicyProvider,
+  stageResourceProviders,
+} from './storage.providers';
 export { ClickHouseTableSink } from './clickhouse-table-sink';
 export { execPipeline, RedisScript } from './redis-script';
 export { PassThroughStage } from './pass-through-stage';

@@ -2,7 +2,8 @@ import { ClickHouseConnection } from '@agentmon/clickhouse';
 import { APP_CONFIG, ClickHouseConfig, RedisConfig, ServiceConfig } from '@agentmon/config';
 import { ReadinessRegistry } from '@agentmon/observability';
 import { ShutdownRegistry } from '@agentmon/service-runtime';
-import type { FactoryProvider } from '@nestjs/common';
+import type { FactoryProvider, Provider } from '@nestjs/common';
+import { kafkaClientProvider, topicProducerProvider } from './kafka.providers';
 import Redis from 'ioredis';
 import { RetryPolicy } from './retry-policy';
 
@@ -49,3 +50,18 @@ export const retryPolicyProvider: FactoryProvider<RetryPolicy> = {
   inject: [APP_CONFIG],
   useFactory: (config: ServiceConfig) => RetryPolicy.fromConfig(config),
 };
+
+/**
+ * Every resource a consumer stage app needs, in one list for its module: the Kafka client and
+ * the app's one producer, ClickHouse, Redis and the retry policy (each with its readiness check
+ * and its close registered).
+ */
+export function stageResourceProviders(app: string): Provider[] {
+  return [
+    kafkaClientProvider(app),
+    topicProducerProvider,
+    clickHouseProvider,
+    redisProvider,
+    retryPolicyProvider,
+  ];
+}
