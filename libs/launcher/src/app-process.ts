@@ -120,7 +120,7 @@ export class AppProcess {
   }
 
   /** Waits until the process reports (over IPC) the URL it bound, at any log level. */
-  url(timeoutMs = 30000): Promise<string> {
+  url(timeoutMs = 60000): Promise<string> {
     return waitFor(
       'the process to report its address',
       async () => {

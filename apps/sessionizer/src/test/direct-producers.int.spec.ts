@@ -138,6 +138,16 @@ describe('direct producers on the spans topic (SESSIONIZER_REQUIRE_PRODUCER_KEY=
       }),
     });
     expect(response.status).toBe(202);
+    const end = await fetch(`${await gateway.url()}/v1/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer am_live_secret' },
+      body: JSON.stringify({
+        events: [
+          { type: 'trace_end', event_id: 'e1', trace_id: traceId, timestamp: now, completed: true },
+        ],
+      }),
+    });
+    expect(end.status).toBe(202);
     const rows = await harness.waitFor('the gateway trace', async () => {
       const found = (await harness.traceRows()).filter((row) => row.trace_id === traceId);
       return found.length > 0 ? found : undefined;
