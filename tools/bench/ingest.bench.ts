@@ -1,3 +1,4 @@
+import Redis from 'ioredis';
 import { ClickHouseConnection, MigrationRunner } from '@agentmon/clickhouse';
 import { ALL_TOPICS, Topics } from '@agentmon/contracts';
 import { createKafka, ensureTopics, TopicProducer } from '@agentmon/kafka';
@@ -134,7 +135,7 @@ async function benchGateway(
 
 async function recordsConsumed(url: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
-  const match = /^agentmon_sessionizer_records_total\{[^}]*\} (\d+)/m.exec(text);
+  const match = /^agentmon_stage_records_total\{[^}]*\} (\d+)/m.exec(text);
   return match ? Number(match[1]) : 0;
 }
 
@@ -200,13 +201,45 @@ async function benchSessionizer(world: World): Promise<number[]> {
   return runs;
 }
 
+/**
+ * What the sessionizer keeps in Redis, per remembered trace (its revision basis, for the feedback
+ * window) and per known user (session numbers, for the user memory), from MEMORY USAGE of a
+ * sample of the keys the runs above wrote.
+ */
+async function redisFootprint(world: World): Promise<{ perTrace: number; perUser: number }> {
+  const redis = new Redis(world.infra.env.REDIS_URL);
+  try {
+    const average = async (pattern: string) => {
+      let cursor = '0';
+      const keys: string[] = [];
+      do {
+        const [next, found] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+        cursor = next;
+        keys.push(...found);
+      } while (cursor !== '0' && keys.length < 2000);
+      if (keys.length === 0) return 0;
+      let total = 0;
+      for (const key of keys) total += Number(await redis.call('MEMORY', 'USAGE', key));
+      return Math.round(total / keys.length);
+    };
+    return {
+      perTrace: await average('agentmon:basis:*'),
+      perUser: await average('agentmon:user-sessions:*'),
+    };
+  } finally {
+    redis.disconnect();
+  }
+}
+
 async function main(): Promise<void> {
   const world = await startWorld();
   let gateway: Awaited<ReturnType<typeof benchGateway>>;
   let sessionizer: number[];
+  let footprint: { perTrace: number; perUser: number };
   try {
     gateway = await benchGateway(world);
     sessionizer = await benchSessionizer(world);
+    footprint = await redisFootprint(world);
   } finally {
     await world.stop();
   }
@@ -221,6 +254,8 @@ async function main(): Promise<void> {
     gateway_to_bare_ratio: Number((gatewaySpans / ceilingSpans).toFixed(3)),
     sessionizer_spans_per_s: Math.round(median(sessionizer)),
     heap_bytes_per_open_span: Math.round(median(heap)),
+    redis_bytes_per_remembered_trace: footprint.perTrace,
+    redis_bytes_per_known_user: footprint.perUser,
   };
   console.log(JSON.stringify({ bench: 'ingest', figures }));
 }
