@@ -38,12 +38,13 @@ describe('direct producers on the spans topic (SESSIONIZER_REQUIRE_PRODUCER_KEY=
       INGEST_RECORD_SECRETS: secret,
       GATEWAY_API_KEYS: keys,
     });
+    await sessionizer.url();
     gateway = AppProcess.start('gateway', {
       GATEWAY_PORT: '0',
       GATEWAY_API_KEYS: keys,
       INGEST_RECORD_SECRETS: secret,
     });
-    await Promise.all([sessionizer.url(), gateway.url()]);
+    await gateway.url();
   });
 
   afterAll(async () => {
