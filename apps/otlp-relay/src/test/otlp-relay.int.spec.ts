@@ -5,11 +5,12 @@ import { createKafka, ensureTopics } from '@agentmon/kafka';
 import { AppProcess, waitFor } from '@agentmon/launcher';
 import { encodeExportTraceRequest } from '@agentmon/otlp';
 import { readTopicUntil } from '@agentmon/testing';
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 
 // The Collector's Kafka exporter (kcat stands in for it, writing the same otlp_proto bytes) and
 // the OTel JS SDK's OTLP/HTTP exporter, each through the real relay / gateway and sessionizer
@@ -144,15 +145,15 @@ describe('OTLP into ClickHouse: Collector Kafka exporter topic (relay) and OTLP/
       OTLP_RELAY_SESSION_TIMEOUT_MS: '6000',
     });
     gateway = AppProcess.start('gateway', { ...auth, GATEWAY_PORT: '0' });
-    await Promise.all([sessionizer.ready(60000), relay.ready(60000), gateway.url()]);
-  });
+    await Promise.all([sessionizer.ready(90000), relay.ready(90000), gateway.ready(90000)]);
+  }, 150000);
 
   afterAll(async () => {
     await Promise.all([relay.stop(15000), gateway.stop(15000), sessionizer.stop(15000)]);
     await clickhouse.command('DROP DATABASE IF EXISTS {db:Identifier}', { db: database });
     await clickhouse.close();
     rmSync(dir, { recursive: true, force: true });
-  });
+  }, 60000);
 
   async function summaryOf(traceId: string): Promise<Summary> {
     const [row] = await waitFor(
@@ -171,16 +172,22 @@ describe('OTLP into ClickHouse: Collector Kafka exporter topic (relay) and OTLP/
     return row;
   }
 
-  function kcatFile(value: Uint8Array, args: string[]): void {
+  async function kcatFile(value: Uint8Array, args: string[]): Promise<void> {
     const file = join(dir, `${randomUUID()}.bin`);
     writeFileSync(file, value);
     // Given a file, kcat sends it as one message, bytes untouched (like the exporter's record).
-    execFileSync('kcat', ['-P', '-b', broker(), '-t', OTLP_TOPIC, ...args, file]);
+    // Asynchronously: the broker may live in this very process (the suite's global setup).
+    await promisify(execFile)('kcat', ['-P', '-b', broker(), '-t', OTLP_TOPIC, ...args, file]);
   }
 
   it('kcat writes an otlp_proto batch with the API key header → the expected trace summary', async () => {
     const traceId = randomBytes(16);
-    kcatFile(collectorBatch(traceId), ['-k', 'collector-batch-1', '-H', `agentmon-api-key=${KEY}`]);
+    await kcatFile(collectorBatch(traceId), [
+      '-k',
+      'collector-batch-1',
+      '-H',
+      `agentmon-api-key=${KEY}`,
+    ]);
     const row = await summaryOf(traceId.toString('hex'));
     expect(row).toMatchObject({ project_id: 'collector-project', task_type: 'triage' });
     expect(Number(row.span_count)).toBe(3);
@@ -198,8 +205,8 @@ describe('OTLP into ClickHouse: Collector Kafka exporter topic (relay) and OTLP/
 
   it('dead-letters a batch without a key (unauthenticated) and one that is not OTLP (undecodable)', async () => {
     const unkeyed = randomBytes(16);
-    kcatFile(collectorBatch(unkeyed), ['-k', 'no-key']);
-    kcatFile(Buffer.from([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f]), [
+    await kcatFile(collectorBatch(unkeyed), ['-k', 'no-key']);
+    await kcatFile(Buffer.from([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f]), [
       '-k',
       'garbage',
       '-H',
