@@ -1,16 +1,17 @@
 import { AppProcess } from '@agentmon/launcher';
 
-const APPS = [
-  ['gateway', 'GATEWAY_PORT'],
-  ['sessionizer', 'SESSIONIZER_PORT'],
-  ['aggregator', 'AGGREGATOR_PORT'],
-  ['detector', 'DETECTOR_PORT'],
-  ['notifier', 'NOTIFIER_PORT'],
-] as const;
+const APPS: [string, string, Record<string, string>][] = [
+  ['gateway', 'GATEWAY_PORT', {}],
+  ['otlp-relay', 'OTLP_RELAY_PORT', { OTLP_KAFKA_TOPIC: 'otlp-lifecycle' }],
+  ['sessionizer', 'SESSIONIZER_PORT', {}],
+  ['aggregator', 'AGGREGATOR_PORT', {}],
+  ['detector', 'DETECTOR_PORT', {}],
+  ['notifier', 'NOTIFIER_PORT', {}],
+];
 
-describe.each(APPS)('%s process lifecycle', (app, portVariable) => {
+describe.each(APPS)('%s process lifecycle', (app, portVariable, extra) => {
   it('serves health, readiness and Prometheus metrics, logs JSON, and exits 0 on SIGTERM', async () => {
-    const proc = AppProcess.start(app, { [portVariable]: '0', LOG_LEVEL: 'info' });
+    const proc = AppProcess.start(app, { ...extra, [portVariable]: '0', LOG_LEVEL: 'info' });
     try {
       const url = await proc.url();
       const health = await fetch(`${url}/healthz`);
@@ -28,7 +29,7 @@ describe.each(APPS)('%s process lifecycle', (app, portVariable) => {
   });
 
   it('reports its address and becomes ready at LOG_LEVEL=warn (no info line to read it from)', async () => {
-    const proc = AppProcess.start(app, { [portVariable]: '0', LOG_LEVEL: 'warn' });
+    const proc = AppProcess.start(app, { ...extra, [portVariable]: '0', LOG_LEVEL: 'warn' });
     try {
       const url = await proc.ready(20000);
       expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
@@ -42,7 +43,7 @@ describe.each(APPS)('%s process lifecycle', (app, portVariable) => {
   });
 
   it('refuses to start on a bad variable and names it', async () => {
-    const proc = AppProcess.start(app, { [portVariable]: 'not-a-port' });
+    const proc = AppProcess.start(app, { ...extra, [portVariable]: 'not-a-port' });
     expect(await proc.exitCode()).toBe(1);
     expect(proc.stderr.join('')).toContain(`${portVariable}:`);
   });

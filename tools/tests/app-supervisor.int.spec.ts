@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { AppSupervisor, AppStatus, PIPELINE_APPS, StackStatus } from '../cli/src/app-supervisor';
+import { AppSupervisor, AppStatus, pipelineApps, StackStatus } from '../cli/src/app-supervisor';
 import { postSmokeTrace } from '../cli/src/smoke-trace';
 
 function required(name: string): string {
@@ -32,18 +32,22 @@ describe('npm start supervisor', () => {
     { level: 'info' },
     { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) },
   );
+  const env = {
+    LOG_LEVEL: 'warn',
+    CLICKHOUSE_DATABASE: database,
+    GATEWAY_API_KEYS: `sup:${createHash('sha256').update(apiKey).digest('hex')}`,
+    SESSIONIZER_GROUP_ID: `sessionizer-sup-${randomUUID()}`,
+    SESSIONIZER_ROOT_GRACE_MS: '300',
+    SESSIONIZER_TICK_MS: '100',
+    // A SIGKILLed member holds its partitions until the session times out.
+    SESSIONIZER_SESSION_TIMEOUT_MS: '6000',
+    CLICKHOUSE_FLUSH_INTERVAL_MS: '50',
+    // The optional OTLP relay runs (and is SIGKILLed) too.
+    OTLP_KAFKA_TOPIC: `otlp-sup-${randomUUID()}`,
+  };
+  const PIPELINE_APPS = pipelineApps(env);
   const supervisor = new AppSupervisor({
-    env: {
-      LOG_LEVEL: 'warn',
-      CLICKHOUSE_DATABASE: database,
-      GATEWAY_API_KEYS: `sup:${createHash('sha256').update(apiKey).digest('hex')}`,
-      SESSIONIZER_GROUP_ID: `sessionizer-sup-${randomUUID()}`,
-      SESSIONIZER_ROOT_GRACE_MS: '300',
-      SESSIONIZER_TICK_MS: '100',
-      // A SIGKILLed member holds its partitions until the session times out.
-      SESSIONIZER_SESSION_TIMEOUT_MS: '6000',
-      CLICKHOUSE_FLUSH_INTERVAL_MS: '50',
-    },
+    env,
     logger,
     forwardLogs: false,
     restart: { initialDelayMs: 300, maxDelayMs: 2000 },

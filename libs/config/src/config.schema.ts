@@ -142,11 +142,23 @@ export const GatewayConfigSchema = z.object({
   GATEWAY_PRODUCE_LINGER_MS: z.coerce.number().int().min(0).default(2),
   GATEWAY_MAX_PENDING_RECORDS: positiveInt.default(200000),
   GATEWAY_OTLP_MAX_SPANS_PER_REQUEST: positiveInt.default(10000),
-  /** Topic the Collector's Kafka exporter writes OTLP batches to; empty = not read. */
-  OTLP_KAFKA_TOPIC: z.string().default(''),
-  OTLP_KAFKA_ENCODING: z.enum(['otlp_proto', 'otlp_json']).default('otlp_proto'),
 });
 export type GatewayConfig = z.infer<typeof GatewayConfigSchema>;
+
+/** The OTLP relay: the Collector's Kafka exporter topic → the spans topic (docs/otlp.md). */
+export const OtlpRelayConfigSchema = z.object({
+  ...serviceConfigShape,
+  ...kafkaConfigShape,
+  ...stageShape('OTLP_RELAY', 'agentmon-otlp-relay', 9468),
+  ...ingestAuthConfigShape,
+  /** Topic the Collector's Kafka exporter writes OTLP batches to; empty = not read. */
+  OTLP_KAFKA_TOPIC: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{0,249}$/, 'expected a Kafka topic name')
+    .default(''),
+  OTLP_KAFKA_ENCODING: z.enum(['otlp_proto', 'otlp_json']).default('otlp_proto'),
+});
+export type OtlpRelayConfig = z.infer<typeof OtlpRelayConfigSchema>;
 
 export const SessionizerConfigSchema = z.object({
   ...serviceConfigShape,
@@ -259,6 +271,7 @@ export const LauncherConfigSchema = z.object({
 export const ConfigSchema = z.object({
   ...LauncherConfigSchema.shape,
   ...GatewayConfigSchema.shape,
+  ...OtlpRelayConfigSchema.shape,
   ...SessionizerConfigSchema.shape,
   ...AggregatorConfigSchema.shape,
   ...DetectorConfigSchema.shape,

@@ -6,6 +6,8 @@ import { TimestampMsSchema } from './timestamp.schema';
 export const DeadLetterReasonSchema = z.enum([
   /** The value was not JSON. */
   'invalid_json',
+  /** The value is not in its topic's binary encoding (e.g. not an OTLP protobuf request). */
+  'undecodable',
   /** JSON, but it does not match the topic's schema; see `issues`. */
   'schema_validation',
   /** Valid, but processing threw repeatedly (poison record). */

@@ -3,7 +3,17 @@
 export { RetryPolicy } from './retry-policy';
 export type { RetryHooks, RetryPolicyOptions } from './retry-policy';
 export { errorMessage, isPermanentError, PermanentError, RetryableError } from './stage-errors';
-export type { Admission, PartitionRecords, Stage, StageDeadLetter, WireRecord } from './stage';
+export type {
+  Admission,
+  InputRecord,
+  PartitionRecords,
+  RawTopicInput,
+  Stage,
+  StageDeadLetter,
+  StageInput,
+  WireRecord,
+} from './stage';
+export { inputTopic } from './stage';
 export { StageRunner } from './stage-runner';
 export type { StageRunnerEvents, StageRunnerPorts } from './stage-runner';
 export { StageServer } from './stage-server';

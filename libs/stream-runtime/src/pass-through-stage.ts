@@ -33,7 +33,7 @@ export class PassThroughStage<In extends TopicName> implements Stage<In, PassedR
         partition: batch.partition,
         offset: record.offset,
         key: record.key,
-        value: record.value,
+        value: record.value as TopicRecord<In>,
       });
       this.nextOffsets.set(batch.partition, BigInt(record.offset) + 1n);
     }

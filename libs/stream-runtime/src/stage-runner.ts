@@ -1,6 +1,5 @@
-import type { TopicName } from '@agentmon/contracts';
 import type { RetryPolicy } from './retry-policy';
-import type { PartitionRecords, Stage, StageDeadLetter } from './stage';
+import type { PartitionRecords, Stage, StageDeadLetter, StageInput } from './stage';
 import { errorMessage, isPermanentError } from './stage-errors';
 
 export interface StageRunnerPorts {
@@ -29,7 +28,7 @@ export interface StageRunnerEvents {
  * (heartbeating the group, reporting the stage stuck); a permanent failure is narrowed down by
  * bisection to the units the sinks refuse, which are dead-lettered while the rest is stored.
  */
-export class StageRunner<In extends TopicName, Unit> {
+export class StageRunner<In extends StageInput, Unit> {
   private readonly partitions = new Set<number>();
   private readonly committed = new Map<number, bigint>();
   private running?: Promise<void>;

@@ -1,12 +1,18 @@
 import { encodeDeadLetterValue, Topics } from '@agentmon/contracts';
-import { decodeBatch, ensureTopics, TopicProducer } from '@agentmon/kafka';
+import { decodeBatch, DecodedBatch, ensureTopics, TopicProducer } from '@agentmon/kafka';
 import type { ReadinessRegistry } from '@agentmon/observability';
 import { CustomTransportStrategy, Server } from '@nestjs/microservices';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { RetryPolicy } from './retry-policy';
-import type { Stage, StageDeadLetter } from './stage';
+import {
+  inputTopic,
+  type Admission,
+  type Stage,
+  type StageDeadLetter,
+  type StageInput,
+} from './stage';
 import { errorMessage } from './stage-errors';
 import { StageMetrics } from './stage-metrics';
 import { StageRunner } from './stage-runner';
@@ -32,6 +38,7 @@ export interface StageServerOptions {
 }
 
 type Events = Record<string, (...args: unknown[]) => void>;
+type Headers = Record<string, Buffer | string | (Buffer | string)[] | undefined>;
 
 /**
  * The Nest transport of every consumer stage: kafkajs `eachBatch` in, contract validation (the
@@ -41,7 +48,9 @@ type Events = Record<string, (...args: unknown[]) => void>;
  * cycle is written and committed before the consumer leaves the group.
  */
 export class StageServer<Unit> extends Server<Events> implements CustomTransportStrategy {
-  readonly runner: StageRunner<(typeof Topics)[keyof typeof Topics], Unit>;
+  readonly runner: StageRunner<StageInput, Unit>;
+  /** The Kafka topic the stage consumes (a contract topic, or a raw one). */
+  private readonly topic: string;
   private consumer?: Consumer;
   private ticker?: NodeJS.Timeout;
   private readonly metrics: StageMetrics;
@@ -50,16 +59,17 @@ export class StageServer<Unit> extends Server<Events> implements CustomTransport
   private crashed = false;
 
   constructor(
-    private readonly stage: Stage<(typeof Topics)[keyof typeof Topics], Unit>,
+    private readonly stage: Stage<StageInput, Unit>,
     private readonly options: StageServerOptions,
   ) {
     super();
+    this.topic = inputTopic(stage.input);
     this.metrics = new StageMetrics(options.registry);
     this.runner = new StageRunner(
       stage,
       {
         commit: (partition, offset) =>
-          this.consumer!.commitOffsets([{ topic: stage.input, partition, offset }]),
+          this.consumer!.commitOffsets([{ topic: this.topic, partition, offset }]),
         publishDeadLetters: (letters) => this.publishDeadLetters(letters),
         heartbeat: () => this.heartbeatAll(),
       },
@@ -111,12 +121,10 @@ export class StageServer<Unit> extends Server<Events> implements CustomTransport
 
   private async start(): Promise<void> {
     const { kafka, groupId } = this.options;
-    if (this.options.ensureTopics)
-      await ensureTopics(
-        kafka,
-        this.options.ensureTopics.topics,
-        this.options.ensureTopics.partitions,
-      );
+    if (this.options.ensureTopics) {
+      const topics = new Set([...this.options.ensureTopics.topics, this.topic]);
+      await ensureTopics(kafka, [...topics], this.options.ensureTopics.partitions);
+    }
     await this.options.producer.ensureConnected();
     const consumer = kafka.consumer({
       groupId,
@@ -129,7 +137,7 @@ export class StageServer<Unit> extends Server<Events> implements CustomTransport
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       this.joined = true;
       this.crashed = false;
-      this.runner.retainPartitions(payload.memberAssignment[this.stage.input] ?? []);
+      this.runner.retainPartitions(payload.memberAssignment[this.topic] ?? []);
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       this.crashed = true;
@@ -139,7 +147,7 @@ export class StageServer<Unit> extends Server<Events> implements CustomTransport
       );
     });
     await consumer.connect();
-    await consumer.subscribe({ topics: [this.stage.input], fromBeginning: true });
+    await consumer.subscribe({ topics: [this.topic], fromBeginning: true });
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -159,10 +167,14 @@ export class StageServer<Unit> extends Server<Events> implements CustomTransport
   private async handleBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     if (batch.messages.length === 0 || payload.isStale()) return;
-    const decoded = decodeBatch(this.stage.input, batch.partition, batch.messages, {
-      app: this.options.app,
-      group: this.options.groupId,
-    });
+    const input = this.stage.input;
+    const decoded: DecodedBatch<unknown> =
+      typeof input === 'string'
+        ? decodeBatch(input, batch.partition, batch.messages, {
+            app: this.options.app,
+            group: this.options.groupId,
+          })
+        : this.decodeRaw(input.decode.bind(input), batch.messages, batch.partition);
     if (this.stage.admit) this.admit(decoded, batch.messages, batch.partition);
     if (decoded.deadLetters.length > 0) {
       await this.publishDeadLetters(decoded.deadLetters);
@@ -181,7 +193,11 @@ export class StageServer<Unit> extends Server<Events> implements CustomTransport
     this.metrics.lag.set({ partition: String(batch.partition) }, Number(batch.offsetLag()));
     this.heartbeats.add(payload.heartbeat);
     try {
-      await this.runner.handle({ partition: batch.partition, records: decoded.records });
+      await this.runner.handle({
+        partition: batch.partition,
+        records: decoded.records as never,
+        endOffset: BigInt(batch.messages[batch.messages.length - 1].offset) + 1n,
+      });
     } finally {
       this.heartbeats.delete(payload.heartbeat);
     }
@@ -189,9 +205,41 @@ export class StageServer<Unit> extends Server<Events> implements CustomTransport
     payload.resolveOffset(batch.messages[batch.messages.length - 1].offset);
   }
 
+  /** A raw topic: the stage's decode turns each record's bytes into its record, or refuses it. */
+  private decodeRaw(
+    decode: (wire: {
+      key: Buffer | null;
+      value: Buffer | null;
+      headers: Headers;
+      record: null;
+    }) => Admission<unknown>,
+    messages: EachBatchPayload['batch']['messages'],
+    partition: number,
+  ): DecodedBatch<unknown> {
+    const decoded: DecodedBatch<unknown> = { records: [], deadLetters: [] };
+    for (const message of messages) {
+      const key = message.key ? message.key.toString('utf8') : null;
+      const result = decode({
+        key: message.key,
+        value: message.value,
+        headers: message.headers ?? {},
+        record: null,
+      });
+      if (result.ok)
+        decoded.records.push({
+          offset: message.offset,
+          key,
+          timestamp: Number(message.timestamp),
+          value: result.value,
+        });
+      else decoded.deadLetters.push(this.refusal(partition, message, key, result));
+    }
+    return decoded;
+  }
+
   /** Moves records the stage refuses (producer, key) from the batch to its dead letters. */
   private admit(
-    decoded: ReturnType<typeof decodeBatch>,
+    decoded: DecodedBatch<unknown>,
     messages: EachBatchPayload['batch']['messages'],
     partition: number,
   ): void {
@@ -202,28 +250,37 @@ export class StageServer<Unit> extends Server<Events> implements CustomTransport
         key: message.key,
         value: message.value,
         headers: message.headers ?? {},
-        record: record.value,
+        record: record.value as never,
       });
       if (admission.ok) return [{ ...record, value: admission.value }];
-      decoded.deadLetters.push({
-        key: record.key,
-        letter: {
-          source_topic: this.stage.input,
-          partition,
-          offset: record.offset,
-          key: record.key === null ? null : record.key.slice(0, 4096),
-          value: encodeDeadLetterValue(message.value),
-          reason: admission.reason,
-          message: admission.message.slice(0, 4096),
-          issues: [],
-          failed_at: Date.now(),
-          consumer: this.options.app,
-          consumer_group: this.options.groupId,
-          attempts: 1,
-        },
-      });
+      decoded.deadLetters.push(this.refusal(partition, message, record.key, admission));
       return [];
     });
+  }
+
+  private refusal(
+    partition: number,
+    message: EachBatchPayload['batch']['messages'][number],
+    key: string | null,
+    refused: Extract<Admission<unknown>, { ok: false }>,
+  ): DecodedBatch<unknown>['deadLetters'][number] {
+    return {
+      key,
+      letter: {
+        source_topic: this.topic,
+        partition,
+        offset: message.offset,
+        key: key === null ? null : key.slice(0, 4096),
+        value: encodeDeadLetterValue(message.value),
+        reason: refused.reason,
+        message: refused.message.slice(0, 4096),
+        issues: [],
+        failed_at: Date.now(),
+        consumer: this.options.app,
+        consumer_group: this.options.groupId,
+        attempts: 1,
+      },
+    };
   }
 
   private async heartbeatAll(): Promise<void> {

@@ -1,15 +1,47 @@
-import type { DeadLetter, TopicName, TopicRecord } from '@agentmon/contracts';
+import type { DeadLetter, DeadLetterReason, TopicName, TopicRecord } from '@agentmon/contracts';
 import type { DecodedRecord } from '@agentmon/kafka';
 
-/** One partition's validated records, in offset order. */
-export interface PartitionRecords<In extends TopicName> {
-  partition: number;
-  records: readonly DecodedRecord<TopicRecord<In>>[];
+/**
+ * A topic outside AgentMon's contracts (for example the OpenTelemetry Collector's OTLP topic),
+ * read as bytes: the stage decodes each record itself (`decode`), and what it refuses is
+ * dead-lettered with the reason before the stage's state sees it, as contract violations are.
+ */
+export interface RawTopicInput<T> {
+  readonly topic: string;
+  /** The wire record (value, key, headers) → the stage's record, or why it is refused. */
+  decode(wire: WireRecord<null>): Admission<T>;
 }
 
-/** What admission decides about one valid record: take it (possibly rewritten) or refuse it. */
+/** What a stage consumes: a contract topic (JSON validated by the runtime) or a raw topic. */
+export type StageInput = TopicName | RawTopicInput<unknown>;
+
+/** The record type a stage's input yields. */
+export type InputRecord<In extends StageInput> = In extends TopicName
+  ? TopicRecord<In>
+  : In extends RawTopicInput<infer T>
+    ? T
+    : never;
+
+/** The Kafka topic name of a stage's input. */
+export function inputTopic(input: StageInput): string {
+  return typeof input === 'string' ? input : input.topic;
+}
+
+/** One partition's validated records, in offset order. */
+export interface PartitionRecords<In extends StageInput> {
+  partition: number;
+  records: readonly DecodedRecord<InputRecord<In>>[];
+  /**
+   * The offset after the fetched batch's last record, dead-lettered ones included (absent when
+   * the caller does not know it): a stage holding no state may commit up to it.
+   */
+  endOffset?: bigint;
+}
+
+/** What admission (or a raw topic's decode) decides about one record: take it or refuse it. */
 export type Admission<T> =
-  { ok: true; value: T } | { ok: false; reason: 'unauthenticated' | 'wrong_key'; message: string };
+  | { ok: true; value: T }
+  | { ok: false; reason: Exclude<DeadLetterReason, 'sink_rejected'>; message: string };
 
 /** A valid record as it came off the wire, for admission checks (keys, headers). */
 export interface WireRecord<T> {
@@ -32,14 +64,14 @@ export interface StageDeadLetter {
  * refuse on its own (a closed trace, a window, an alert): a permanently refused unit is
  * dead-lettered alone while the rest of its cycle is stored.
  */
-export interface Stage<In extends TopicName, Unit> {
+export interface Stage<In extends StageInput, Unit> {
   readonly input: In;
   /**
    * Optional check of each valid record before it reaches the state (who produced it, under
    * which key); refused records are dead-lettered with the reason. May rewrite the record (for
    * example the tenant derived from the producer's key).
    */
-  admit?(wire: WireRecord<TopicRecord<In>>): Admission<TopicRecord<In>>;
+  admit?(wire: WireRecord<InputRecord<In>>): Admission<InputRecord<In>>;
   /** Adds records to the state. Synchronous and free of I/O: the domain's step. */
   ingest(batch: PartitionRecords<In>, now: number): void;
   /** Progress with no new records (timers: closing timed-out traces, idle windows). */

@@ -6,6 +6,8 @@ import { AppProcess, OrphanWatchdog, waitFor } from '@agentmon/launcher';
 
 export const PIPELINE_APPS = [
   { app: 'gateway', portVariable: 'GATEWAY_PORT' },
+  // Runs only when there is a Collector topic to read (OTLP_KAFKA_TOPIC set).
+  { app: 'otlp-relay', portVariable: 'OTLP_RELAY_PORT', onlyWith: 'OTLP_KAFKA_TOPIC' },
   { app: 'sessionizer', portVariable: 'SESSIONIZER_PORT' },
   { app: 'aggregator', portVariable: 'AGGREGATOR_PORT' },
   { app: 'detector', portVariable: 'DETECTOR_PORT' },
@@ -13,6 +15,11 @@ export const PIPELINE_APPS = [
 ] as const;
 
 export type PipelineApp = (typeof PIPELINE_APPS)[number]['app'];
+
+/** The apps `npm start` runs with this environment (optional ones only when configured). */
+export function pipelineApps(env: Record<string, string | undefined>) {
+  return PIPELINE_APPS.filter((entry) => !('onlyWith' in entry) || Boolean(env[entry.onlyWith]));
+}
 
 export interface RestartPolicy {
   /** Upper bound of the first restart delay; each consecutive crash doubles it up to maxDelayMs. */
@@ -87,7 +94,7 @@ export class AppSupervisor {
 
   async startAll(portOverride?: number): Promise<Record<PipelineApp, string>> {
     const urls = {} as Record<PipelineApp, string>;
-    for (const { app, portVariable } of PIPELINE_APPS) {
+    for (const { app, portVariable } of pipelineApps(this.options.env)) {
       const env =
         portOverride === undefined
           ? { ...this.options.env }
