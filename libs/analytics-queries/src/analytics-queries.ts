@@ -1,5 +1,9 @@
 import type { PartialWindow } from '@agentmon/aggregator-domain';
-import { ClickHouseTables, type ClickHouseConnection, type QueryParams } from '@agentmon/clickhouse';
+import {
+  ClickHouseTables,
+  type ClickHouseConnection,
+  type QueryParams,
+} from '@agentmon/clickhouse';
 import type { Span, TraceSummary } from '@agentmon/contracts';
 import { summarizePartials, type PeriodSummary } from './period-metrics';
 import type { ReviewCandidate } from './review-sample';

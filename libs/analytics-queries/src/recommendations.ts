@@ -23,11 +23,7 @@ export const DEFAULT_RECOMMENDATION_THRESHOLDS: RecommendationThresholds = {
 };
 
 export type RecommendationRule =
-  | 'low_completion'
-  | 'high_error_rate'
-  | 'slow_p99'
-  | 'tool_failures'
-  | 'cost_per_success_growth';
+  'low_completion' | 'high_error_rate' | 'slow_p99' | 'tool_failures' | 'cost_per_success_growth';
 
 export interface Recommendation {
   rule: RecommendationRule;
@@ -107,14 +103,13 @@ export function recommendActions(
       previous.cost_per_successful_task_usd,
     );
     if (costGrowth !== null && costGrowth > thresholds.maxCostPerSuccessGrowth) {
-      const drivers = (
-        [
-          ['steps', growth(current.avg_steps, previous.avg_steps)],
-          ['tokens', growth(current.avg_tokens, previous.avg_tokens)],
-          ['tool calls', growth(current.avg_tool_calls, previous.avg_tool_calls)],
-        ] as const
-      )
-        .filter((d): d is readonly [string, number] => d[1] !== null && d[1] > 0)
+      const candidates: [string, number | null][] = [
+        ['steps', growth(current.avg_steps, previous.avg_steps)],
+        ['tokens', growth(current.avg_tokens, previous.avg_tokens)],
+        ['tool calls', growth(current.avg_tool_calls, previous.avg_tool_calls)],
+      ];
+      const drivers = candidates
+        .filter((d): d is [string, number] => d[1] !== null && d[1] > 0)
         .sort((a, b) => b[1] - a[1]);
       const named =
         drivers.length === 0

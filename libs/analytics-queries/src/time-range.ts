@@ -37,7 +37,11 @@ export function parseTimeArgument(option: string, text: string, now: number): nu
   const duration = parseDuration(text);
   if (duration !== null) return now - duration;
   if (!/^\d{4}-\d{2}-\d{2}/.test(text.trim())) {
-    throw new TimeArgumentError(option, text, 'use a duration (90m, 24h, 7d, 2w) or an ISO-8601 time');
+    throw new TimeArgumentError(
+      option,
+      text,
+      'use a duration (90m, 24h, 7d, 2w) or an ISO-8601 time',
+    );
   }
   const ms = Date.parse(text);
   if (Number.isNaN(ms)) throw new TimeArgumentError(option, text, 'not a valid ISO-8601 time');
