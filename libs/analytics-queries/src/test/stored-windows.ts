@@ -183,3 +183,133 @@ export function variedSummaries(
     };
   });
 }
+
+const flag = (v: boolean) => (v ? 1 : 0);
+
+/** A trace_summaries row as the sessionizer stores it (apps/sessionizer/src/sinks/summary-rows.ts). */
+export function summaryRow(s: TraceSummary): Record<string, unknown> {
+  return {
+    project_id: s.project_id,
+    trace_id: s.trace_id,
+    revision: s.revision,
+    session_id: s.session_id ?? '',
+    user_id: s.user_id ?? '',
+    started_at_ms: s.started_at,
+    ended_at_ms: s.ended_at,
+    duration_ms: s.duration_ms,
+    closed_at_ms: s.closed_at,
+    task_type: s.task_type ?? '',
+    user_segment: s.user_segment ?? '',
+    platform: s.platform ?? '',
+    model_version: s.model_version ?? '',
+    agent_version: s.agent_version ?? '',
+    query_length: s.query_length ?? 0,
+    session_number: s.session_number ?? 0,
+    first_session: flag(s.first_session),
+    completed: flag(s.completed),
+    weak_completion: flag(s.weak_completion),
+    strong_completion: flag(s.strong_completion),
+    rating: s.rating,
+    corrected: flag(s.corrected),
+    escalated: flag(s.escalated),
+    safety_flagged: flag(s.safety_flagged),
+    abandoned: flag(s.abandoned),
+    timed_out: flag(s.timed_out),
+    hallucination_caught: flag(s.hallucination_caught),
+    accepted: flag(s.accepted),
+    output_copied: flag(s.output_copied),
+    follow_up: flag(s.follow_up),
+    input_tokens: s.input_tokens,
+    output_tokens: s.output_tokens,
+    cache_read_tokens: s.cache_read_tokens,
+    cache_write_tokens: s.cache_write_tokens,
+    span_count: s.span_count,
+    llm_call_count: s.llm_call_count,
+    tool_call_count: s.tool_call_count,
+    tool_error_count: s.tool_error_count,
+    step_count: s.step_count,
+    error_count: s.error_count,
+    errors_tool_failure: s.error_types.tool_failure,
+    errors_llm_refusal: s.error_types.llm_refusal,
+    errors_timeout: s.error_types.timeout,
+    errors_user_abandonment: s.error_types.user_abandonment,
+    errors_hallucination_caught: s.error_types.hallucination_caught,
+    cost_usd: s.cost_usd,
+    tool_cost_usd: s.tool_cost_usd,
+    final_output: s.final_output ?? '',
+    sampled: flag(s.sampled),
+    sampling_rule: s.sampling_rule,
+    closed_reason: s.closed_reason,
+    flags: s.flags,
+  };
+}
+
+/**
+ * Spans rows (apps/sessionizer/src/sinks/span-rows.ts) for a kept trace: a root agent_step, one
+ * llm_call, then its tool calls, the first of them ERROR when the trace had a tool failure.
+ */
+export function spanRows(s: TraceSummary): Record<string, unknown>[] {
+  const rows: Record<string, unknown>[] = [];
+  const span = (
+    id: string,
+    parent: string,
+    operation: string,
+    start: number,
+    end: number,
+    extra: Record<string, unknown> = {},
+  ) =>
+    rows.push({
+      project_id: s.project_id,
+      trace_id: s.trace_id,
+      span_id: id,
+      parent_span_id: parent,
+      operation,
+      name: '',
+      start_time_ms: start,
+      end_time_ms: end,
+      duration_ms: end - start,
+      status: 'OK',
+      error_message: '',
+      error_type: '',
+      model: '',
+      input_tokens: 0,
+      output_tokens: 0,
+      cache_read_tokens: 0,
+      cache_write_tokens: 0,
+      tool_name: '',
+      attributes_json: '{}',
+      events_json: '[]',
+      ...extra,
+    });
+  const t0 = s.started_at;
+  const d = s.duration_ms;
+  span(`${s.trace_id}-root`, '', 'agent_step', t0, s.ended_at);
+  span(`${s.trace_id}-llm`, `${s.trace_id}-root`, 'llm_call', t0, t0 + Math.floor(d / 2), {
+    model: 'claude-sonnet-4',
+    input_tokens: s.input_tokens,
+    output_tokens: s.output_tokens,
+    attributes_json: JSON.stringify({
+      model: 'claude-sonnet-4',
+      input_tokens: s.input_tokens,
+      output_tokens: s.output_tokens,
+    }),
+  });
+  for (let k = 0; k < s.tool_call_count; k += 1) {
+    const failed = k === 0 && s.tool_error_count > 0;
+    span(
+      `${s.trace_id}-tool${k}`,
+      `${s.trace_id}-root`,
+      'tool_call',
+      t0 + Math.floor(d / 2) + k,
+      s.ended_at - 1,
+      {
+        tool_name: 'search',
+        attributes_json: JSON.stringify({ tool_name: 'search' }),
+        ...(failed
+          ? { status: 'ERROR', error_type: 'tool_failure', error_message: 'search timed out' }
+          : {}),
+      },
+    );
+  }
+  return rows;
+}
