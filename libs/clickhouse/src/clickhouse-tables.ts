@@ -9,4 +9,5 @@ export const ClickHouseTables = {
   baselineResets: 'baseline_resets',
   notifierDecisions: 'notifier_decisions',
   notificationAttempts: 'notification_attempts',
+  evalExports: 'eval_exports',
 } as const;

@@ -251,6 +251,20 @@ export const NotifierConfigSchema = z.object({
 });
 export type NotifierConfig = z.infer<typeof NotifierConfigSchema>;
 
+const fraction = z.coerce.number().min(0).max(1);
+
+/** The read layer (`@agentmon/analytics-queries`): report thresholds and export paging. */
+export const analyticsConfigShape = {
+  REPORT_MIN_COMPLETION_RATE: fraction.default(0.8),
+  REPORT_MAX_ERROR_RATE: fraction.default(0.1),
+  REPORT_MAX_P99_MS: positiveInt.default(120000),
+  REPORT_MAX_TOOL_FAILURE_RATE: fraction.default(0.05),
+  REPORT_MAX_COST_PER_SUCCESS_GROWTH: z.coerce.number().min(0).default(0.1),
+  REPORT_MIN_SLICE_TRACES: positiveInt.default(30),
+  REPORT_REVIEW_TRACES: z.coerce.number().int().min(1).max(100).default(15),
+  ANALYTICS_EXPORT_PAGE_SIZE: z.coerce.number().int().min(1).max(10000).default(200),
+};
+
 /** What `npm start` and the `agentmon` commands read besides the apps' variables. */
 export const LauncherConfigSchema = z.object({
   ...serviceConfigShape,
@@ -276,6 +290,7 @@ export const ConfigSchema = z.object({
   ...AggregatorConfigSchema.shape,
   ...DetectorConfigSchema.shape,
   ...NotifierConfigSchema.shape,
+  ...analyticsConfigShape,
 });
 
 export type AppConfig = z.infer<typeof ConfigSchema>;

@@ -1,5 +1,6 @@
 export {
   AggregatorConfigSchema,
+  analyticsConfigShape,
   APP_CONFIG,
   clickhouseConfigShape,
   ConfigSchema,

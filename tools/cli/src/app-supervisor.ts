@@ -44,6 +44,8 @@ export interface StackStatus {
   ready: boolean;
   updatedAt: string;
   apps: AppStatus[];
+  /** Where the stack's stores and broker listen (no secrets), for commands run in another terminal. */
+  services?: Record<string, string>;
 }
 
 export interface AppSupervisorOptions {
@@ -53,6 +55,8 @@ export interface AppSupervisorOptions {
   restart?: Partial<RestartPolicy>;
   /** Written (atomically) on every change: each app's pid, url, restarts and readiness. */
   stateFile?: string;
+  /** Published in the state file (CLICKHOUSE_URL, REDIS_URL, KAFKA_BROKERS…; never secrets). */
+  services?: Record<string, string>;
   /** How often each app's /readyz is polled for the status. */
   readinessPollMs?: number;
 }
@@ -140,6 +144,7 @@ export class AppSupervisor {
       ready: apps.length > 0 && apps.every((app) => app.ready),
       updatedAt: new Date().toISOString(),
       apps,
+      ...(this.options.services ? { services: this.options.services } : {}),
     };
   }
 

@@ -3,14 +3,18 @@ import { createBrokerCommand } from '@agentmon/embedded-kafka';
 import { Command } from 'commander';
 import { createAlertsCommand } from './alerts-command';
 import { createBaselineCommand } from './baseline-command';
+import { createDashboardCommand } from './dashboard-command';
 import { createDetectCommand } from './detect-command';
+import { createEvalCandidatesCommand } from './eval-candidates-command';
 import { createHashKeyCommand } from './hash-key-command';
 import { createMigrateCommand } from './migrate-command';
+import { createReportCommand } from './report-command';
 import { createSchemaCommand } from './schema-command';
 import { createSilenceCommand } from './silence-command';
 import { createStartCommand } from './start-command';
 import { createStatusCommand } from './status-command';
 import { createTopicsCommand } from './topics-command';
+import { createTracesCommand } from './traces-command';
 
 async function main(): Promise<void> {
   const program = new Command('agentmon').description(
@@ -27,6 +31,10 @@ async function main(): Promise<void> {
   program.addCommand(createBaselineCommand());
   program.addCommand(createAlertsCommand());
   program.addCommand(createSilenceCommand());
+  program.addCommand(createDashboardCommand());
+  program.addCommand(createReportCommand());
+  program.addCommand(createTracesCommand());
+  program.addCommand(createEvalCandidatesCommand());
   await program.parseAsync(process.argv);
 }
 

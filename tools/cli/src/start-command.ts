@@ -47,6 +47,12 @@ async function start(options: StartOptions): Promise<void> {
     logger,
     forwardLogs: !options.smoke,
     stateFile,
+    services: {
+      CLICKHOUSE_URL: infra.env.CLICKHOUSE_URL,
+      CLICKHOUSE_DATABASE: config.CLICKHOUSE_DATABASE,
+      REDIS_URL: infra.env.REDIS_URL,
+      KAFKA_BROKERS: infra.env.KAFKA_BROKERS,
+    },
   });
   const stopAll = async () => {
     await supervisor.stopAll(config.SHUTDOWN_TIMEOUT_MS + 5000);

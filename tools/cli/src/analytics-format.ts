@@ -1,0 +1,64 @@
+import { resolveTimeRange, TimeArgumentError, type TimeRange } from '@agentmon/analytics-queries';
+import Table from 'cli-table3';
+import { Command, InvalidArgumentError, Option } from 'commander';
+
+export const pct = (x: number | null | undefined): string =>
+  x === null || x === undefined ? '-' : `${(x * 100).toFixed(1)}%`;
+export const ms = (x: number | null | undefined): string =>
+  x === null || x === undefined
+    ? '-'
+    : x >= 10_000
+      ? `${(x / 1000).toFixed(1)} s`
+      : `${Math.round(x)} ms`;
+export const usd = (x: number | null | undefined): string =>
+  x === null || x === undefined ? '-' : `$${x < 1 ? x.toFixed(4) : x.toFixed(2)}`;
+export const num = (x: number | null | undefined, digits = 1): string =>
+  x === null || x === undefined ? '-' : Number.isInteger(x) ? String(x) : x.toFixed(digits);
+export const iso = (at: number): string => new Date(at).toISOString();
+
+/** A plain cli-table3 table (no colours, so output pipes cleanly). */
+export function table(head: string[], rows: (string | number)[][]): string {
+  const t = new Table({ head, style: { head: [], border: [] } });
+  for (const row of rows) t.push(row.map(String));
+  return t.toString();
+}
+
+export function positiveInt(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1)
+      throw new InvalidArgumentError(`${name} must be a positive integer`);
+    return n;
+  };
+}
+
+/** The options every query command shares: --project, --since, --until. */
+export function withPeriodOptions(command: Command, defaultSince: string): Command {
+  return command
+    .option('--project <id>', 'only this project (default: every project)')
+    .option(
+      '--since <when>',
+      `start: a duration back from now (90m, 24h, 7d) or an ISO time`,
+      defaultSince,
+    )
+    .option('--until <when>', 'end: a duration back from now or an ISO time (default: now)');
+}
+
+export function jsonOption(): Option {
+  return new Option('--json', 'print JSON instead of tables');
+}
+
+/** --since/--until → the period, aligned to the aggregator's windows; bad values name the option. */
+export function periodFrom(
+  options: { since?: string; until?: string },
+  now: number,
+  defaultSince: string,
+  alignMs: number,
+): TimeRange {
+  try {
+    return resolveTimeRange(options, now, { since: defaultSince, alignMs });
+  } catch (error) {
+    if (error instanceof TimeArgumentError) throw new InvalidArgumentError(error.message);
+    throw error;
+  }
+}
