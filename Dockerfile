@@ -14,8 +14,8 @@ RUN npm prune --omit=dev --no-audit --no-fund \
 
 # --- runtime: sources + production node_modules, unprivileged ---
 FROM node:20.20.2-bookworm-slim AS runtime
-ENV NODE_ENV=production \
-    HTTP_HOST=0.0.0.0
+# Containers are reached from outside: every app binds all interfaces.
+ENV HTTP_HOST=0.0.0.0
 WORKDIR /srv/agentmon
 COPY --from=build --chown=node:node /srv/agentmon ./
 USER node
