@@ -5,6 +5,7 @@ import {
   GatewayConfigSchema,
   loadConfig,
   NotifierConfigSchema,
+  OtlpRelayConfigSchema,
   SECRET_VARIABLES,
   SessionizerConfigSchema,
 } from '@agentmon/config';
@@ -32,6 +33,7 @@ const SLICES: Record<string, { shape: Record<string, unknown> }> = {
   aggregator: AggregatorConfigSchema,
   detector: DetectorConfigSchema,
   notifier: NotifierConfigSchema,
+  'otlp-relay': OtlpRelayConfigSchema,
 };
 
 const KNOWN = new Set(Object.keys(ConfigSchema.shape));
@@ -43,8 +45,9 @@ const VERSION = (JSON.parse(read('package.json')) as { version: string }).versio
 const OUR_IMAGE = `agentmon:${VERSION}`;
 
 function defaultPort(app: string): number {
-  const port = DEFAULTS[`${app.toUpperCase()}_PORT`];
-  if (typeof port !== 'number') throw new Error(`no ${app.toUpperCase()}_PORT in the config`);
+  const variable = `${app.toUpperCase().replace(/-/g, '_')}_PORT`;
+  const port = DEFAULTS[variable];
+  if (typeof port !== 'number') throw new Error(`no ${variable} in the config`);
   return port;
 }
 
