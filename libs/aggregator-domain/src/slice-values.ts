@@ -1,4 +1,5 @@
 import {
+  SliceDimensionSchema,
   UNKNOWN_SLICE_VALUE,
   type SliceDimension,
   type TraceContribution,
@@ -8,17 +9,10 @@ import {
 export const OTHER_SLICE_VALUE = 'other';
 
 /** Every sliced dimension, in output order; `all` is always computed besides these. */
-export const SLICE_DIMENSIONS = [
-  'task_type',
-  'user_segment',
-  'platform',
-  'model_version',
-  'agent_version',
-  'hour_of_day',
-  'user_type',
-  'query_length_bucket',
-] as const satisfies readonly Exclude<SliceDimension, 'all'>[];
-export type SlicedDimension = (typeof SLICE_DIMENSIONS)[number];
+export type SlicedDimension = Exclude<SliceDimension, 'all'>;
+export const SLICE_DIMENSIONS: readonly SlicedDimension[] = SliceDimensionSchema.options.filter(
+  (dimension): dimension is SlicedDimension => dimension !== 'all',
+);
 
 /**
  * Query length buckets in characters: [0, 50), [50, 200), [200, 1000), [1000, ∞). Short

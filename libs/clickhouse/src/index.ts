@@ -9,3 +9,7 @@ export type { QueryParams, QueryParamValue } from './query-params';
 export { capabilitiesFor } from './server-capabilities';
 export type { ServerCapabilities } from './server-capabilities';
 export { ClickHouseTables } from './clickhouse-tables';
+export { toSpanRow } from './rows/span-row';
+export type { SpanRow } from './rows/span-row';
+export { toTraceSummaryRow } from './rows/trace-summary-row';
+export type { TraceSummaryRow } from './rows/trace-summary-row';

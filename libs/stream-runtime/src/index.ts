@@ -31,3 +31,5 @@ export { ClickHouseTableSink } from './clickhouse-table-sink';
 export { execPipeline, RedisScript } from './redis-script';
 export { PassThroughStage } from './pass-through-stage';
 export type { PassedRecord } from './pass-through-stage';
+export { RecordUnitsStage } from './record-units-stage';
+export type { RecordUnit } from './record-units-stage';

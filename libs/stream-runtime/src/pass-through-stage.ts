@@ -4,7 +4,9 @@ import {
   TopicName,
   TopicRecord,
 } from '@agentmon/contracts';
-import type { PartitionRecords, Stage, StageDeadLetter } from './stage';
+import type { DecodedRecord } from '@agentmon/kafka';
+import { RecordUnitsStage } from './record-units-stage';
+import type { InputRecord, StageDeadLetter } from './stage';
 
 /** One input record as a unit of output. */
 export interface PassedRecord<In extends TopicName> {
@@ -18,40 +20,18 @@ export interface PassedRecord<In extends TopicName> {
  * The simplest stage: every valid record is a unit, handed to `sink` once per cycle and
  * committed after it. A stage skeleton starts from it; the runtime's own tests run it.
  */
-export class PassThroughStage<In extends TopicName> implements Stage<In, PassedRecord<In>> {
-  private pending: PassedRecord<In>[] = [];
-  private readonly nextOffsets = new Map<number, bigint>();
-
+export class PassThroughStage<In extends TopicName> extends RecordUnitsStage<In, PassedRecord<In>> {
   constructor(
     readonly input: In,
     private readonly sink: (records: readonly PassedRecord<In>[]) => Promise<void>,
-  ) {}
-
-  ingest(batch: PartitionRecords<In>): void {
-    for (const record of batch.records) {
-      this.pending.push({
-        partition: batch.partition,
-        offset: record.offset,
-        key: record.key,
-        value: record.value as TopicRecord<In>,
-      });
-      this.nextOffsets.set(batch.partition, BigInt(record.offset) + 1n);
-    }
+  ) {
+    super();
   }
 
-  takeOutput(): PassedRecord<In>[] {
-    const units = this.pending;
-    this.pending = [];
-    return units;
-  }
-
-  committableOffset(partition: number): bigint | null {
-    return this.nextOffsets.get(partition) ?? null;
-  }
-
-  revokePartition(partition: number): void {
-    this.nextOffsets.delete(partition);
-    this.pending = this.pending.filter((record) => record.partition !== partition);
+  protected toUnit(partition: number, record: DecodedRecord<InputRecord<In>>): PassedRecord<In> {
+    // A contract topic's records are its TopicRecord (InputRecord does not narrow generically).
+    const value = record.value as TopicRecord<In>;
+    return { partition, offset: record.offset, key: record.key, value };
   }
 
   write(units: readonly PassedRecord<In>[]): Promise<void> {

@@ -1,3 +1,4 @@
+import { toTraceSummaryRow } from '@agentmon/clickhouse';
 import type { TraceSummary } from '@agentmon/contracts';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -15,34 +16,6 @@ function documentedQueries(): Map<string, string> {
     queries.set(match[1]!, match[2]!);
   }
   return queries;
-}
-
-const flag = (v: boolean) => (v ? 1 : 0);
-
-function summaryRow(s: TraceSummary) {
-  return {
-    project_id: s.project_id,
-    trace_id: s.trace_id,
-    revision: s.revision,
-    started_at_ms: s.started_at,
-    ended_at_ms: s.ended_at,
-    duration_ms: s.duration_ms,
-    closed_at_ms: s.closed_at,
-    task_type: s.task_type ?? '',
-    completed: flag(s.completed),
-    weak_completion: flag(s.weak_completion),
-    strong_completion: flag(s.strong_completion),
-    rating: s.rating,
-    escalated: flag(s.escalated),
-    timed_out: flag(s.timed_out),
-    error_count: s.error_count,
-    errors_tool_failure: s.error_types.tool_failure,
-    errors_llm_refusal: s.error_types.llm_refusal,
-    errors_timeout: s.error_types.timeout,
-    errors_user_abandonment: s.error_types.user_abandonment,
-    errors_hallucination_caught: s.error_types.hallucination_caught,
-    cost_usd: s.cost_usd,
-  };
 }
 
 /** DDSketch's rank rule on the exact sorted values. */
@@ -96,7 +69,7 @@ describe('docs/ops-queries.md against ClickHouse', () => {
 
   beforeAll(async () => {
     await harness.setUp();
-    await harness.clickhouse.insert('trace_summaries', sent.map(summaryRow));
+    await harness.clickhouse.insert('trace_summaries', sent.map(toTraceSummaryRow));
     const app = harness.start();
     try {
       await app.url();

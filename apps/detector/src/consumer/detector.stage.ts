@@ -11,7 +11,8 @@ import {
   type ApplyOutcome,
   type DetectorEngine,
 } from '@agentmon/detector-domain';
-import type { PartitionRecords, Stage, StageDeadLetter } from '@agentmon/stream-runtime';
+import type { DecodedRecord } from '@agentmon/kafka';
+import { RecordUnitsStage, type StageDeadLetter } from '@agentmon/stream-runtime';
 import type { DetectorSinks, StoredSeries } from '../ports/detector-sinks.port';
 import { applyBatch } from './apply-batch';
 
@@ -36,10 +37,8 @@ export interface DetectorEvents {
  * the alerts, then stores the state. A crash anywhere replays the uncommitted windows against
  * the state stored before them: the same alerts (deterministic ids) and the same state.
  */
-export class DetectorStage implements Stage<typeof Topics.metrics, DetectorUnit> {
+export class DetectorStage extends RecordUnitsStage<typeof Topics.metrics, DetectorUnit> {
   readonly input = Topics.metrics;
-  private pending: DetectorUnit[] = [];
-  private readonly nextOffsets = new Map<number, bigint>();
   /**
    * The stored state of recently seen series (LRU, at most `maxCachedSeries`), exactly as it is in
    * Redis: a series belongs to one partition, so while this instance owns the partition nobody
@@ -53,37 +52,20 @@ export class DetectorStage implements Stage<typeof Topics.metrics, DetectorUnit>
     private readonly sinks: DetectorSinks,
     private readonly events: DetectorEvents,
     private readonly maxCachedSeries = 20_000,
-  ) {}
+  ) {
+    super();
+  }
 
   get cachedSeries(): number {
     return this.cache.size;
   }
 
-  ingest(batch: PartitionRecords<typeof Topics.metrics>): void {
-    for (const record of batch.records) {
-      this.pending.push({
-        partition: batch.partition,
-        offset: record.offset,
-        key: record.key,
-        window: record.value,
-      });
-      this.nextOffsets.set(batch.partition, BigInt(record.offset) + 1n);
-    }
+  protected toUnit(partition: number, record: DecodedRecord<MetricWindow>): DetectorUnit {
+    return { partition, offset: record.offset, key: record.key, window: record.value };
   }
 
-  takeOutput(): DetectorUnit[] {
-    const units = this.pending;
-    this.pending = [];
-    return units;
-  }
-
-  committableOffset(partition: number): bigint | null {
-    return this.nextOffsets.get(partition) ?? null;
-  }
-
-  revokePartition(partition: number): void {
-    this.nextOffsets.delete(partition);
-    this.pending = this.pending.filter((unit) => unit.partition !== partition);
+  override revokePartition(partition: number): void {
+    super.revokePartition(partition);
     for (const [key, entry] of this.cache)
       if (entry.partition === partition) this.cache.delete(key);
   }

@@ -1,5 +1,6 @@
 import { DeadLetter, encodeDeadLetterValue } from '@agentmon/contracts';
-import type { PartitionRecords, Stage, StageDeadLetter } from '@agentmon/stream-runtime';
+import type { DecodedRecord } from '@agentmon/kafka';
+import { RecordUnitsStage, type StageDeadLetter } from '@agentmon/stream-runtime';
 import type { OtlpRelaySinks } from '../ports/otlp-relay-sinks.port';
 import type { OtlpBatch, OtlpBatchDecoder } from './otlp-batch-decoder';
 
@@ -24,48 +25,18 @@ export interface OtlpRelayEvents {
  * spans the span contract refused is relayed for the rest and dead-lettered (schema_validation)
  * with the refusals, each naming the span and field.
  */
-export class OtlpRelayStage implements Stage<OtlpBatchDecoder, RelayUnit> {
-  private pending: RelayUnit[] = [];
-  private readonly nextOffsets = new Map<number, bigint>();
-
+export class OtlpRelayStage extends RecordUnitsStage<OtlpBatchDecoder, RelayUnit> {
   constructor(
     readonly input: OtlpBatchDecoder,
     private readonly sinks: OtlpRelaySinks,
     private readonly consumer: { app: string; group: string },
     private readonly events: OtlpRelayEvents = {},
-  ) {}
-
-  ingest(batch: PartitionRecords<OtlpBatchDecoder>): void {
-    let next = this.nextOffsets.get(batch.partition) ?? null;
-    for (const record of batch.records) {
-      this.pending.push({
-        partition: batch.partition,
-        offset: record.offset,
-        key: record.key,
-        batch: record.value,
-      });
-      next = BigInt(record.offset) + 1n;
-    }
-    // Records the runtime dead-lettered (no key, undecodable) are behind us too.
-    if (batch.endOffset !== undefined && (next === null || batch.endOffset > next))
-      next = batch.endOffset;
-    if (next !== null) this.nextOffsets.set(batch.partition, next);
+  ) {
+    super();
   }
 
-  takeOutput(): RelayUnit[] {
-    const units = this.pending;
-    this.pending = [];
-    return units;
-  }
-
-  /** Everything ingested was taken: once written, the whole partition so far may be committed. */
-  committableOffset(partition: number): bigint | null {
-    return this.nextOffsets.get(partition) ?? null;
-  }
-
-  revokePartition(partition: number): void {
-    this.nextOffsets.delete(partition);
-    this.pending = this.pending.filter((unit) => unit.partition !== partition);
+  protected toUnit(partition: number, record: DecodedRecord<OtlpBatch>): RelayUnit {
+    return { partition, offset: record.offset, key: record.key, batch: record.value };
   }
 
   async write(units: readonly RelayUnit[], now: number): Promise<void> {

@@ -1,5 +1,11 @@
 import type { ClickHouseConnection } from '@agentmon/clickhouse';
-import { ClickHouseTables } from '@agentmon/clickhouse';
+import {
+  ClickHouseTables,
+  SpanRow,
+  toSpanRow,
+  toTraceSummaryRow,
+  TraceSummaryRow,
+} from '@agentmon/clickhouse';
 import { Topics, TraceSummary } from '@agentmon/contracts';
 import type { TopicProducer } from '@agentmon/kafka';
 import type { FloorClaim, RevisionBasis } from '@agentmon/sessionizer-domain';
@@ -10,9 +16,7 @@ import type {
   TraceKey,
 } from '../ports/sessionizer-sinks.port';
 import type { RevisionBasisStore } from './revision-basis-store';
-import { SpanRow, toSpanRow } from './span-rows';
 import type { SuccessFloorCounter } from './success-floor-counter';
-import { SummaryRow, toSummaryRow } from './summary-rows';
 import type { UserSessionRegistry } from './user-session-registry';
 
 const DAY_MS = 86_400_000;
@@ -28,7 +32,7 @@ export interface SessionizerSinksAdapterOptions {
 export class SessionizerSinksAdapter implements SessionizerSinks {
   private readonly spans: ClickHouseTableSink<SpanRow>;
   private readonly recentSpans: ClickHouseTableSink<SpanRow & { stored_at_ms: number }>;
-  private readonly summaryTable: ClickHouseTableSink<SummaryRow>;
+  private readonly summaryTable: ClickHouseTableSink<TraceSummaryRow>;
   private readonly clock: () => number;
   private nextHousekeepingAt = 0;
 
@@ -76,7 +80,7 @@ export class SessionizerSinksAdapter implements SessionizerSinks {
     await Promise.all([
       this.spans.insert(sampled),
       this.recentSpans.insert(recent),
-      this.summaryTable.insert(output.summaries.map(toSummaryRow)),
+      this.summaryTable.insert(output.summaries.map(toTraceSummaryRow)),
     ]);
     for (const trace of output.promotions) await this.promote(trace);
     await this.producer.publish(Topics.traces, output.summaries as TraceSummary[]);

@@ -7,6 +7,7 @@ import {
   WindowAggregator,
   type PartialWindow,
 } from '@agentmon/aggregator-domain';
+import { toTraceSummaryRow } from '@agentmon/clickhouse';
 import type { MetricWindow, TraceSummary } from '@agentmon/contracts';
 
 /**
@@ -184,65 +185,8 @@ export function variedSummaries(
   });
 }
 
-const flag = (v: boolean) => (v ? 1 : 0);
-
-/** A trace_summaries row as the sessionizer stores it (apps/sessionizer/src/sinks/summary-rows.ts). */
-export function summaryRow(s: TraceSummary): Record<string, unknown> {
-  return {
-    project_id: s.project_id,
-    trace_id: s.trace_id,
-    revision: s.revision,
-    session_id: s.session_id ?? '',
-    user_id: s.user_id ?? '',
-    started_at_ms: s.started_at,
-    ended_at_ms: s.ended_at,
-    duration_ms: s.duration_ms,
-    closed_at_ms: s.closed_at,
-    task_type: s.task_type ?? '',
-    user_segment: s.user_segment ?? '',
-    platform: s.platform ?? '',
-    model_version: s.model_version ?? '',
-    agent_version: s.agent_version ?? '',
-    query_length: s.query_length ?? 0,
-    session_number: s.session_number ?? 0,
-    first_session: flag(s.first_session),
-    completed: flag(s.completed),
-    weak_completion: flag(s.weak_completion),
-    strong_completion: flag(s.strong_completion),
-    rating: s.rating,
-    corrected: flag(s.corrected),
-    escalated: flag(s.escalated),
-    safety_flagged: flag(s.safety_flagged),
-    abandoned: flag(s.abandoned),
-    timed_out: flag(s.timed_out),
-    hallucination_caught: flag(s.hallucination_caught),
-    accepted: flag(s.accepted),
-    output_copied: flag(s.output_copied),
-    follow_up: flag(s.follow_up),
-    input_tokens: s.input_tokens,
-    output_tokens: s.output_tokens,
-    cache_read_tokens: s.cache_read_tokens,
-    cache_write_tokens: s.cache_write_tokens,
-    span_count: s.span_count,
-    llm_call_count: s.llm_call_count,
-    tool_call_count: s.tool_call_count,
-    tool_error_count: s.tool_error_count,
-    step_count: s.step_count,
-    error_count: s.error_count,
-    errors_tool_failure: s.error_types.tool_failure,
-    errors_llm_refusal: s.error_types.llm_refusal,
-    errors_timeout: s.error_types.timeout,
-    errors_user_abandonment: s.error_types.user_abandonment,
-    errors_hallucination_caught: s.error_types.hallucination_caught,
-    cost_usd: s.cost_usd,
-    tool_cost_usd: s.tool_cost_usd,
-    final_output: s.final_output ?? '',
-    sampled: flag(s.sampled),
-    sampling_rule: s.sampling_rule,
-    closed_reason: s.closed_reason,
-    flags: s.flags,
-  };
-}
+/** A trace_summaries row as the sessionizer stores it. */
+export const summaryRow = (s: TraceSummary): Record<string, unknown> => toTraceSummaryRow(s);
 
 /**
  * Spans rows (apps/sessionizer/src/sinks/span-rows.ts) for a kept trace: a root agent_step, one

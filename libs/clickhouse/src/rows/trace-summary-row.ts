@@ -3,7 +3,7 @@ import type { TraceSummary } from '@agentmon/contracts';
 const flag = (value: boolean) => (value ? 1 : 0);
 
 /** A summary as a row of `trace_summaries` (libs/clickhouse/migrations/0001_trace_summaries.sql). */
-export function toSummaryRow(s: TraceSummary) {
+export function toTraceSummaryRow(s: TraceSummary) {
   return {
     project_id: s.project_id,
     trace_id: s.trace_id,
@@ -60,4 +60,4 @@ export function toSummaryRow(s: TraceSummary) {
   };
 }
 
-export type SummaryRow = ReturnType<typeof toSummaryRow>;
+export type TraceSummaryRow = ReturnType<typeof toTraceSummaryRow>;

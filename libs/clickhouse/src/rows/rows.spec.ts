@@ -1,12 +1,12 @@
 import { makeSpan, makeTraceSummary } from '@agentmon/testing';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { toSpanRow } from './span-rows';
-import { toSummaryRow } from './summary-rows';
+import { toSpanRow } from './span-row';
+import { toTraceSummaryRow } from './trace-summary-row';
 
 /** Column names a migration declares, minus MATERIALIZED ones (which cannot be inserted). */
 function insertableColumns(file: string): string[] {
-  const sql = readFileSync(join(__dirname, '../../../../libs/clickhouse/migrations', file), 'utf8');
+  const sql = readFileSync(join(__dirname, '../../migrations', file), 'utf8');
   const create = sql.slice(sql.indexOf('CREATE TABLE'));
   const body = create.slice(create.indexOf('(') + 1, create.indexOf(') ENGINE'));
   return body
@@ -18,7 +18,7 @@ function insertableColumns(file: string): string[] {
 
 describe('ClickHouse row mappers match their migrations', () => {
   it('maps a trace summary onto every trace_summaries column', () => {
-    expect(Object.keys(toSummaryRow(makeTraceSummary())).sort()).toEqual(
+    expect(Object.keys(toTraceSummaryRow(makeTraceSummary())).sort()).toEqual(
       insertableColumns('0001_trace_summaries.sql').sort(),
     );
   });
@@ -31,7 +31,7 @@ describe('ClickHouse row mappers match their migrations', () => {
 
   it('keeps the numbers and flags of a summary', () => {
     const summary = makeTraceSummary({ completed: true, input_tokens: 1234 });
-    const row = toSummaryRow(summary);
+    const row = toTraceSummaryRow(summary);
     expect([row.completed, row.input_tokens, row.trace_id]).toEqual([1, 1234, summary.trace_id]);
   });
 });
