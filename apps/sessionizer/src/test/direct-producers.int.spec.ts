@@ -2,7 +2,7 @@ import { Topics } from '@agentmon/contracts';
 import { ApiKeyRegistry } from '@agentmon/ingest-auth';
 import { AppProcess } from '@agentmon/launcher';
 import { readTopicUntil } from '@agentmon/testing';
-import { execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,10 +18,29 @@ function kcatExample(): string {
   return script.replace(/127\.0\.0\.1:9092/g, process.env.KAFKA_BROKERS!.split(',')[0]);
 }
 
-function kcat(args: string[], lines: string[]): void {
-  execFileSync('kcat', ['-P', '-b', process.env.KAFKA_BROKERS!.split(',')[0], ...args], {
-    input: `${lines.join('\n')}\n`,
+/**
+ * Runs a command to completion without blocking this process: the test run may host the broker
+ * itself, and a synchronous child would keep it from answering the child's requests.
+ */
+function run(command: string, args: string[], input = ''): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['pipe', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`${command} exited ${code}: ${stderr}`)),
+    );
+    child.stdin.end(input);
   });
+}
+
+function kcat(args: string[], lines: string[]): Promise<void> {
+  return run(
+    'kcat',
+    ['-P', '-b', process.env.KAFKA_BROKERS!.split(',')[0], ...args],
+    `${lines.join('\n')}\n`,
+  );
 }
 
 describe('direct producers on the spans topic (SESSIONIZER_REQUIRE_PRODUCER_KEY=true)', () => {
@@ -53,7 +72,7 @@ describe('direct producers on the spans topic (SESSIONIZER_REQUIRE_PRODUCER_KEY=
   });
 
   it('stores the trace of the documented kcat example under the project of its API key', async () => {
-    execFileSync('bash', ['-c', kcatExample()]);
+    await run('bash', ['-c', kcatExample()]);
     const [row] = await harness.waitFor('the kcat trace in ClickHouse', async () => {
       const rows = await harness.clickhouse.query<{
         project_id: string;
@@ -92,12 +111,12 @@ describe('direct producers on the spans topic (SESSIONIZER_REQUIRE_PRODUCER_KEY=
           events: [],
         },
       });
-    kcat(['-t', Topics.spans, '-k', unauthenticated], [span(unauthenticated)]);
-    kcat(
+    await kcat(['-t', Topics.spans, '-k', unauthenticated], [span(unauthenticated)]);
+    await kcat(
       ['-t', Topics.spans, '-k', 'not-the-trace-id', '-H', 'agentmon-api-key=am_live_secret'],
       [span(misKeyed)],
     );
-    kcat(
+    await kcat(
       ['-t', Topics.spans, '-k', unauthenticated, '-H', 'agentmon-api-key=wrong'],
       [span(unauthenticated)],
     );
