@@ -67,6 +67,14 @@ const INLINE_COMMANDS: Record<string, string> = {
   'npx agentmon hash-key <project> <key>': 'run: as in the README setup block',
   'npx agentmon schema trace-summary': 'run below',
   'npx agentmon status': 'no-run: reads the state file of `npm start` (tools/cli start/status)',
+  'npx agentmon dashboard':
+    'no-run: needs stored windows; run on seeded data in libs/analytics-queries/src/analytics-commands.int.spec.ts',
+  'npx agentmon report --weekly [--format markdown]':
+    'no-run: needs a week of data; run on seeded data in libs/analytics-queries/src/analytics-commands.int.spec.ts',
+  'npx agentmon traces show <trace-id>':
+    'no-run: a placeholder id; run on seeded data in libs/analytics-queries/src/analytics-commands.int.spec.ts',
+  'npx agentmon eval-candidates --out failures.jsonl':
+    'no-run: needs stored failures; run on seeded data in libs/analytics-queries/src/analytics-commands.int.spec.ts',
   'npx agentmon broker --port 9092 --data-dir ./data':
     'no-run: a foreground broker on a fixed port; the same broker runs under every integration test',
 };
