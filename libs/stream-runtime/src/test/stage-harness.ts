@@ -45,13 +45,14 @@ export class StageHarness {
     });
   }
 
-  /** Alerts with ids unique to this test, spread over partitions by fingerprint. */
+  /** Alerts with ids unique to this test, spread over partitions (keyed by project and metric). */
   alerts(count: number, override: (index: number) => Partial<Alert> = () => ({})): Alert[] {
     return Array.from({ length: count }, () => {
       const index = this.sent++;
       return makeAlert({
         alert_id: `${this.run}-${index}`,
         fingerprint: `fp-${this.run}-${index % 7}`,
+        project_id: `p-${this.run}-${index % 7}`,
         ...override(index),
       });
     });
