@@ -40,8 +40,7 @@ const PASS_THROUGH_TYPES = new Set([
   'optional',
 ]);
 
-// Checks JSON Schema states exactly (with ajv's `unicode: false`, lengths are UTF-16 units like
-// String.length). `custom` (refine / superRefine) runs zod's own function; `overwrite` is allowed
+// Checks JSON Schema states exactly (string lengths in code points on both sides). `custom` (refine / superRefine) runs zod's own function; `overwrite` is allowed
 // only for toWellFormedString, which is the identity exactly on well-formed strings.
 const JSON_SCHEMA_CHECKS = new Set([
   'min_length',
@@ -82,8 +81,8 @@ function newAjv(refinements: ZodCheckInternals[][]): Ajv {
   const ajv = new Ajv({
     strict: false,
     allErrors: false,
-    // zod's .max(n) counts UTF-16 units (String.length), and its patterns have no `u` flag.
-    unicode: false,
+    // Lengths: ajv counts code points (a surrogate pair is one, a lone surrogate one), as zod's
+    // length checks do. Patterns: zod's regexes have no `u` flag, so neither do ajv's.
     unicodeRegExp: false,
     discriminator: true,
     inlineRefs: false,
@@ -141,7 +140,11 @@ function compileCheck(
         if (def.type === 'object' || def.type === 'record') json[NO_PROTO_KEY_KEYWORD] = true;
         if (def.type === 'union' && def.discriminator && Array.isArray(json.oneOf))
           // ajv then tries only the branch the tag names instead of every branch.
-          json.discriminator = { propertyName: def.discriminator };
+          // (ajv applies `discriminator` to objects only and skips the oneOf: say it is one).
+          Object.assign(json, {
+            type: 'object',
+            discriminator: { propertyName: def.discriminator },
+          });
         const custom: ZodCheckInternals[] = [];
         for (const check of def.checks ?? []) {
           const kind = check._zod.def.check;

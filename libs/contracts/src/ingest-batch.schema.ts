@@ -1,9 +1,15 @@
 import { z } from 'zod';
-import { compileParser, type CompiledParser } from './compiled-validator';
+import { compileParser } from './compiled-validator';
 import { Limits } from './limits';
 import { parseWith, type ParseResult } from './parse-result';
-import { SpanIngestSchema, SpanSchema } from './span.schema';
-import { TraceEventIngestSchema, TraceEventSchema } from './trace-event.schema';
+import { SpanIngestSchema, SpanSchema, type Span } from './span.schema';
+import {
+  completeTraceEvent,
+  TraceEventIngestSchema,
+  TraceEventSchema,
+  type TraceEvent,
+} from './trace-event.schema';
+import { truncateSpanAttributes } from './truncate-span-attributes';
 
 // The batch's own rules, written once for the full schema and for the fast path's shell.
 function ingestBatchSchema<S extends z.ZodType, E extends z.ZodType>(span: S, event: E) {
@@ -30,27 +36,45 @@ export type IngestBatch = z.output<typeof IngestBatchSchema>;
 /** The same batch with its items left unchecked: the first step of parseIngestBatch. */
 const IngestBatchShellSchema = ingestBatchSchema(z.unknown(), z.unknown());
 
-let canonicalItems: { span: CompiledParser<unknown>; event: CompiledParser<unknown> } | null = null;
+type ItemCheck = (item: unknown) => boolean;
+let canonicalItems: { span: ItemCheck; event: ItemCheck } | null = null;
 
 /**
  * Items already in canonical form (what the SDK sends: epoch-ms times, parent_span_id null for
  * the root, attributes and events present, nothing to truncate) are exactly what the ingest
- * schemas output for them, so the topic schemas' compiled checks stand in for zod there.
+ * schemas output for them: the topic schemas' compiled checks, plus the ingest schemas' own
+ * transforms returning the item unchanged (the topic schemas measure length in code points, the
+ * truncation in UTF-16 units, so a text can pass the first and still be cut by the second).
  */
-function itemParsers(): { span: CompiledParser<unknown>; event: CompiledParser<unknown> } {
-  canonicalItems ??= { span: compileParser(SpanSchema), event: compileParser(TraceEventSchema) };
+function itemChecks(): { span: ItemCheck; event: ItemCheck } {
+  if (canonicalItems === null) {
+    const span = compileParser(SpanSchema);
+    const event = compileParser(TraceEventSchema);
+    canonicalItems = {
+      span: (item) =>
+        span.isCanonical(item) &&
+        truncateSpanAttributes((item as Span).attributes) === (item as Span).attributes,
+      event: (item) => event.isCanonical(item) && completeTraceEvent(item as TraceEvent) === item,
+    };
+  }
   return canonicalItems;
 }
 
+/** The canonical-item checks parseIngestBatch uses (exported for the equivalence tests). */
+export function ingestItemChecks(): { span: ItemCheck; event: ItemCheck } {
+  return itemChecks();
+}
+
+/** The ingest parse of each item, or null when any is invalid. */
 function parseItems(
   items: readonly unknown[],
-  canonical: CompiledParser<unknown>,
+  canonical: ItemCheck,
   ingest: z.ZodType,
 ): unknown[] | null {
   const out = new Array<unknown>(items.length);
   for (let i = 0; i < items.length; i += 1) {
     const item = items[i];
-    if (canonical.isCanonical(item)) {
+    if (canonical(item)) {
       out[i] = item;
       continue;
     }
@@ -70,9 +94,9 @@ function parseItems(
 export function parseIngestBatch(body: unknown): ParseResult<IngestBatch> {
   const shell = IngestBatchShellSchema.safeParse(body);
   if (shell.success) {
-    const parsers = itemParsers();
-    const spans = parseItems(shell.data.spans, parsers.span, SpanIngestSchema);
-    const events = spans && parseItems(shell.data.events, parsers.event, TraceEventIngestSchema);
+    const checks = itemChecks();
+    const spans = parseItems(shell.data.spans, checks.span, SpanIngestSchema);
+    const events = spans && parseItems(shell.data.events, checks.event, TraceEventIngestSchema);
     if (spans !== null && events !== null) {
       return { ok: true, value: { spans, events } as IngestBatch };
     }
