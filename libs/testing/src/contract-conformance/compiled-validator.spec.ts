@@ -102,12 +102,14 @@ function setOwn(target: object, key: string | number, value: unknown): void {
   });
 }
 
-function mutate(base: Json, path: (string | number)[], change: (parent: any, key: any) => void) {
+type Container = Record<string | number, Json>;
+type Path = (string | number)[];
+const at = (value: Json, path: Path): Json =>
+  path.reduce<Json>((node, key) => (node as Container)[key]!, value);
+
+function mutate(base: Json, path: Path, change: (parent: Container, key: string | number) => void) {
   const copy = json(base);
-  if (path.length === 0) return copy;
-  let parent: any = copy;
-  for (const key of path.slice(0, -1)) parent = parent[key];
-  change(parent, path[path.length - 1]);
+  change(at(copy, path.slice(0, -1)) as Container, path[path.length - 1]!);
   return copy;
 }
 
@@ -118,14 +120,14 @@ function* corpus(base: Json): Generator<unknown> {
   for (const path of paths(base)) {
     if (path.length > 0) {
       for (const value of HOSTILE_VALUES) yield mutate(base, path, (p, k) => setOwn(p, k, value));
-      yield mutate(base, path, (p, k) => (Array.isArray(p) ? p.splice(k, 1) : delete p[k]));
+      yield mutate(base, path, (p, k) =>
+        Array.isArray(p) ? p.splice(k as number, 1) : delete p[k],
+      );
     }
-    const node = path.reduce<any>((n, k) => n[k], base);
+    const node = at(base, path);
     if (node !== null && typeof node === 'object' && !Array.isArray(node)) {
-      for (const key of ['colour', '__proto__', 'constructor', 'x\ud800', 'a b', '']) {
-        const extra = mutate(base, [...path, key], (p, k) => setOwn(p, k, 'v'));
-        yield path.length === 0 ? (setOwn(extra as object, key, 'v'), extra) : extra;
-      }
+      for (const key of ['colour', '__proto__', 'constructor', 'x\ud800', 'a b', ''])
+        yield mutate(base, [...path, key], (p, k) => setOwn(p, k, 'v'));
     }
   }
 }
