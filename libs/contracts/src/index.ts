@@ -30,6 +30,7 @@ export * from './notification-policy.schema';
 export * from './dead-letter.schema';
 export * from './topics';
 export * from './record-headers';
+export * from './compiled-validator';
 export * from './topic-schemas';
 export * from './parse-result';
 export * from './format-zod-issues';

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { AlertSchema } from './alert.schema';
+import { compileParser, type CompiledParser } from './compiled-validator';
 import { DeadLetterSchema } from './dead-letter.schema';
 import { metricSeriesKey } from './metric-series-key';
 import { MetricWindowSchema } from './metric-window.schema';
@@ -32,7 +33,28 @@ export function parseTopicRecord<T extends TopicName>(
     : { ok: false, issues: formatZodIssues(result.error) };
 }
 
-/** Decodes a raw Kafka value (JSON in UTF-8) and validates it; never throws. */
+const compiledParsers = new Map<TopicName, CompiledParser<unknown>>();
+
+/**
+ * The topic's compiled parser (see compileParser), built on first use and kept: a compiled check
+ * generated from the topic's zod schema, falling back to zod when the check fails.
+ */
+export function topicParser<T extends TopicName>(topic: T): CompiledParser<TopicRecord<T>> {
+  let parser = compiledParsers.get(topic);
+  if (parser === undefined) {
+    const schema: z.ZodType = TopicSchemas[topic];
+    if (schema === undefined) throw new Error(`unknown topic ${String(topic)}`);
+    parser = compileParser(schema);
+    compiledParsers.set(topic, parser);
+  }
+  return parser as CompiledParser<TopicRecord<T>>;
+}
+
+/**
+ * Decodes a raw Kafka value (JSON in UTF-8) and validates it; never throws. A valid, canonical
+ * record passes the compiled check and is returned as parsed; anything else goes through zod, so
+ * issues and repairs are exactly parseTopicRecord's.
+ */
 export function decodeTopicRecord<T extends TopicName>(
   topic: T,
   raw: Uint8Array | string | null | undefined,
@@ -51,7 +73,7 @@ export function decodeTopicRecord<T extends TopicName>(
       ],
     };
   }
-  return parseTopicRecord(topic, value);
+  return topicParser(topic).parse(value);
 }
 
 /** Serialises a record for its topic. Validate first (parseTopicRecord) if it came from outside. */

@@ -103,6 +103,30 @@ export type TraceEventOf<K extends TraceEventType> = Extract<TraceEvent, { type:
 export type FeedbackEventType = Exclude<TraceEventType, 'trace_start' | 'trace_end'>;
 export type FeedbackEvent = TraceEventOf<FeedbackEventType>;
 
+type TraceEventWithOptionalEnd =
+  | Exclude<TraceEvent, { type: 'trace_end' }>
+  | (Omit<TraceEventOf<'trace_end'>, 'ended_at'> & { ended_at?: number | undefined });
+
+/**
+ * The ingest transform of an event: trace_end.ended_at defaults to the event timestamp and an
+ * oversize final_output is truncated (flagged). Returns `event` itself when there is nothing to
+ * change (the gateway's fast path relies on that to know the item is already canonical).
+ */
+export function completeTraceEvent(event: TraceEventWithOptionalEnd): TraceEvent {
+  if (event.type !== 'trace_end') return event;
+  const output = event.final_output;
+  const truncated = typeof output === 'string' && output.length > Limits.finalOutputMaxChars;
+  if (!truncated && event.ended_at !== undefined) return event as TraceEvent;
+  return {
+    ...event,
+    ended_at: event.ended_at ?? event.timestamp,
+    ...(truncated && {
+      final_output: truncateString(output, Limits.finalOutputMaxChars),
+      final_output_truncated: true,
+    }),
+  };
+}
+
 /**
  * An event as an agent sends it: ISO or epoch-ms times, trace_end.ended_at defaults to the event
  * timestamp, and an oversize final_output is truncated (flagged) rather than rejected.
@@ -112,17 +136,5 @@ export const TraceEventIngestSchema = traceEventSchema(
   TimestampInputSchema,
   TimestampInputSchema.optional(),
   wellFormedString(),
-).transform((event): TraceEvent => {
-  if (event.type !== 'trace_end') return event;
-  const output = event.final_output;
-  const truncated = typeof output === 'string' && output.length > Limits.finalOutputMaxChars;
-  return {
-    ...event,
-    ended_at: event.ended_at ?? event.timestamp,
-    ...(truncated && {
-      final_output: truncateString(output, Limits.finalOutputMaxChars),
-      final_output_truncated: true,
-    }),
-  };
-});
+).transform(completeTraceEvent);
 export type TraceEventIngest = z.input<typeof TraceEventIngestSchema>;

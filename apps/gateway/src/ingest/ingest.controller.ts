@@ -1,6 +1,6 @@
 import { APP_CONFIG } from '@agentmon/config';
 import type { GatewayConfig } from '../gateway.config';
-import { encodeTopicRecord, Topics, topicRecordKey } from '@agentmon/contracts';
+import { encodeTopicRecord, ingestItemChecks, Topics, topicRecordKey } from '@agentmon/contracts';
 import { LOGGER } from '@agentmon/observability';
 import { Body, Controller, HttpCode, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
@@ -18,7 +18,10 @@ export class IngestController {
     @Inject(GatewayMetrics) private readonly metrics: GatewayMetrics,
     @Inject(APP_CONFIG) private readonly config: GatewayConfig,
     @Inject(LOGGER) private readonly logger: Logger,
-  ) {}
+  ) {
+    // Compile the contract checks now (a few hundred ms) rather than in the first request.
+    ingestItemChecks();
+  }
 
   @Post('spans')
   @HttpCode(202)
