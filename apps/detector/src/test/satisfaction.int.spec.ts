@@ -134,6 +134,38 @@ describe('satisfaction: corrections double in one task type while completion sta
       expect(support[0]!.satisfaction_index).toBeCloseTo(39 / 51, 12);
       expect(support[WINDOWS - 1]!.satisfaction_index).toBeCloseTo(30 / 54, 12);
 
+      // Stored in metric_windows: minute rows and the hourly rollup, sums next to the rates.
+      const stored = await harness.clickhouse.query<{
+        window_size_s: number;
+        traces: string;
+        corrected: string;
+        rated: string;
+        index_first: number;
+      }>(
+        `SELECT window_size_s, sum(trace_count) AS traces, sum(corrected_count) AS corrected,
+                sum(rating_positive_count + rating_negative_count) AS rated,
+                argMin(satisfaction_index, window_start_ms) AS index_first
+         FROM {db:Identifier}.metric_windows FINAL
+         WHERE project_id = {p:String} AND slice_dimension = 'task_type'
+           AND slice_value = 'support'
+         GROUP BY window_size_s ORDER BY window_size_s`,
+        { db: harness.database, p: project },
+      );
+      const corrections = CHANGE_AT * 6 + (WINDOWS - CHANGE_AT) * 12;
+      expect(
+        stored.map((r) => [
+          r.window_size_s,
+          Number(r.traces),
+          Number(r.corrected),
+          Number(r.rated),
+        ]),
+      ).toEqual([
+        [60, WINDOWS * PER_SLICE, corrections, WINDOWS * 3],
+        [3600, WINDOWS * PER_SLICE, corrections, WINDOWS * 3],
+        [86400, WINDOWS * PER_SLICE, corrections, WINDOWS * 3],
+      ]);
+      expect(stored[0]!.index_first).toBeCloseTo(39 / 51, 12);
+
       // Alerts: the support slice's corrected_rate fires.
       const alerts = await harness.topicAlerts(project, (mine) =>
         mine.some((a) => isSupport(a) && a.metric === 'corrected_rate' && a.state === 'firing'),
