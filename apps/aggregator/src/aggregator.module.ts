@@ -1,4 +1,4 @@
-import { WindowAggregator } from '@agentmon/aggregator-domain';
+import { resolveSatisfactionWeights, WindowAggregator } from '@agentmon/aggregator-domain';
 import { ClickHouseConnection, ClickHouseTables } from '@agentmon/clickhouse';
 import { APP_CONFIG } from '@agentmon/config';
 import { TopicProducer } from '@agentmon/kafka';
@@ -67,6 +67,13 @@ import { WindowStateStore } from './sinks/window-state-store';
               sinks,
               config.AGGREGATOR_MAX_VALUES_PER_DIMENSION,
               config.AGGREGATOR_MERGES_PER_CYCLE,
+              resolveSatisfactionWeights({
+                copied: config.AGGREGATOR_SATISFACTION_WEIGHT_COPIED,
+                accepted: config.AGGREGATOR_SATISFACTION_WEIGHT_ACCEPTED,
+                followUp: config.AGGREGATOR_SATISFACTION_WEIGHT_FOLLOW_UP,
+                corrected: config.AGGREGATOR_SATISFACTION_WEIGHT_CORRECTED,
+                abandoned: config.AGGREGATOR_SATISFACTION_WEIGHT_ABANDONED,
+              }),
             ),
             metrics,
             {

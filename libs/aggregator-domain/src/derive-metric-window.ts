@@ -1,5 +1,10 @@
 import type { MetricWindow, Slice } from '@agentmon/contracts';
 import { NANOS_PER_USD, type AggregateCell } from './aggregate-cell';
+import {
+  DEFAULT_SATISFACTION_WEIGHTS,
+  deriveSatisfaction,
+  type SatisfactionWeights,
+} from './satisfaction';
 
 export interface WindowIdentity {
   projectId: string;
@@ -10,6 +15,8 @@ export interface WindowIdentity {
   computedAt: number;
   /** The project's overall trace count in the same window, for traffic_share. */
   projectTraceCount: number;
+  /** Weights of the implicit satisfaction index (defaults: DEFAULT_SATISFACTION_WEIGHTS). */
+  satisfactionWeights?: SatisfactionWeights;
 }
 
 function ratio(numerator: number, denominator: number): number | null {
@@ -75,5 +82,18 @@ export function deriveMetricWindow(cell: AggregateCell, id: WindowIdentity): Met
     avg_output_tokens: ratio(cell.outputTokens, n),
     avg_tokens: ratio(cell.inputTokens + cell.outputTokens, n),
     traffic_share: rate(n, id.projectTraceCount),
+    ...deriveSatisfaction(
+      {
+        traceCount: n,
+        ratingPositive: cell.ratingPositiveCount,
+        ratingNegative: cell.ratingNegativeCount,
+        accepted: cell.acceptedCount,
+        corrected: cell.correctedCount,
+        abandoned: cell.abandonedCount,
+        followUp: cell.followUpCount,
+        copied: cell.outputCopiedCount,
+      },
+      id.satisfactionWeights ?? DEFAULT_SATISFACTION_WEIGHTS,
+    ),
   };
 }

@@ -26,6 +26,16 @@ export {
 } from './merge-partials';
 export { deriveMetricWindow, type WindowIdentity } from './derive-metric-window';
 export {
+  DEFAULT_SATISFACTION_WEIGHTS,
+  WILSON_Z_95,
+  deriveSatisfaction,
+  resolveSatisfactionWeights,
+  satisfactionIndex,
+  wilsonInterval,
+  type SatisfactionCounts,
+  type SatisfactionWeights,
+} from './satisfaction';
+export {
   LatencySketch,
   LATENCY_RELATIVE_ACCURACY,
   ZERO_BUCKET_KEY,

@@ -4,6 +4,7 @@ import { DEFAULT_AGGREGATOR_OPTIONS } from './aggregator-options';
 import { deriveMetricWindow } from './derive-metric-window';
 import type { PartialWindow } from './partial-window';
 import { compareSliceRank, sliceValueHash } from './slice-value-rank';
+import type { SatisfactionWeights } from './satisfaction';
 import { OTHER_SLICE_VALUE, SLICE_DIMENSIONS, type SlicedDimension } from './slice-values';
 import { MixCounts, TOOL_CALLS_MIX_KEY } from './traffic-mix';
 
@@ -23,6 +24,8 @@ export interface MergeOptions {
    * window made of on-time partials only, and one more for every later delta generation.
    */
   revision?: number;
+  /** Weights of the implicit satisfaction index (AGGREGATOR_SATISFACTION_WEIGHT_*). */
+  satisfactionWeights?: SatisfactionWeights;
 }
 
 interface SeriesGroup {
@@ -65,6 +68,7 @@ export function mergePartials(
       revision: options.revision ?? group.revision,
       computedAt: options.computedAt,
       projectTraceCount: group.all.traceCount,
+      satisfactionWeights: options.satisfactionWeights,
     };
     const bounded = boundDimensions(group, limit);
     const overall = deriveMetricWindow(group.all, {

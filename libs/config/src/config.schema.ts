@@ -14,6 +14,8 @@ const brokerList = z
   .pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/, 'expected host:port')).min(1));
 
 const nonNegativeInt = z.coerce.number().int().min(0);
+/** A signal's weight in the satisfaction index: a number in [−10, 10] (sign = good or bad). */
+const satisfactionWeight = z.coerce.number().min(-10).max(10);
 
 /** `true`/`false` (also `1`/`0`); anything else is refused with the variable named. */
 const booleanFlag = z
@@ -205,6 +207,12 @@ export const AggregatorConfigSchema = z.object({
   AGGREGATOR_STATE_TTL_S: positiveInt.default(172800),
   AGGREGATOR_MERGE_LEASE_MS: positiveInt.default(30000),
   AGGREGATOR_MERGES_PER_CYCLE: positiveInt.default(200),
+  // Weights of the implicit satisfaction index (libs/aggregator-domain/SATISFACTION.md).
+  AGGREGATOR_SATISFACTION_WEIGHT_COPIED: satisfactionWeight.default(1),
+  AGGREGATOR_SATISFACTION_WEIGHT_ACCEPTED: satisfactionWeight.default(0.5),
+  AGGREGATOR_SATISFACTION_WEIGHT_FOLLOW_UP: satisfactionWeight.default(0.25),
+  AGGREGATOR_SATISFACTION_WEIGHT_CORRECTED: satisfactionWeight.default(-1),
+  AGGREGATOR_SATISFACTION_WEIGHT_ABANDONED: satisfactionWeight.default(-1),
 });
 export type AggregatorConfig = z.infer<typeof AggregatorConfigSchema>;
 

@@ -27,9 +27,14 @@ export type ChartMetric = z.infer<typeof ChartMetricSchema>;
  * - `rise`: value − baseline ≥ limit (absolute)
  * - `ratio`: value ≥ limit × baseline (e.g. latency 1.5×)
  * - `level`: value ≥ limit (absolute level, baseline ignored, e.g. error rate 0.05)
+ * - `interval_drop`: baseline − (the window's 95 % interval upper bound) ≥ limit: a drop the
+ *   interval says is real (positive_share with its Wilson bound; never fires without a bound)
  */
-export const ChartRuleKindSchema = z.enum(['drop', 'rise', 'ratio', 'level']);
+export const ChartRuleKindSchema = z.enum(['drop', 'rise', 'ratio', 'level', 'interval_drop']);
 export type ChartRuleKind = z.infer<typeof ChartRuleKindSchema>;
+
+/** Chart metrics whose windows carry a 95 % interval (MetricWindow `<metric>_low`/`_high`). */
+export const INTERVAL_METRICS: readonly ChartMetric[] = ['positive_share'];
 
 export const ChartRuleSchema = z
   .strictObject({
@@ -45,6 +50,13 @@ export const ChartRuleSchema = z
         code: 'custom',
         path: ['critical'],
         message: `must be at least warning (${rule.warning}): critical is the larger deviation`,
+      });
+    }
+    if (rule.kind === 'interval_drop' && !INTERVAL_METRICS.includes(rule.metric)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['kind'],
+        message: `interval_drop needs a metric with an interval (${INTERVAL_METRICS.join(', ')})`,
       });
     }
     if (rule.kind === 'ratio' && rule.warning <= 1) {

@@ -88,6 +88,37 @@ export const MetricWindowSchema = z
       .optional(),
     /** Traces flagged by safety checks (adversarial shift). */
     safety_flagged_count: CountSchema.optional(),
+
+    // User satisfaction (libs/aggregator-domain/SATISFACTION.md). Optional so windows written
+    // before they existed still parse; the aggregator always sets them.
+    /** Traces rated positive / negative by the user (explicit ratings). */
+    rating_positive_count: CountSchema.optional(),
+    rating_negative_count: CountSchema.optional(),
+    /** Rated traces / trace_count: how far the explicit ratings can be trusted (often 1–5 %). */
+    rating_coverage: RateSchema.optional(),
+    /** Positive among rated traces; null when nothing was rated. */
+    positive_share: RateSchema.optional(),
+    /** Wilson score 95 % interval of positive_share (3 ratings are not 100 %). */
+    positive_share_low: RateSchema.optional(),
+    positive_share_high: RateSchema.optional(),
+    /** Traces with each implicit signal. */
+    accepted_count: CountSchema.optional(),
+    corrected_count: CountSchema.optional(),
+    abandoned_count: CountSchema.optional(),
+    follow_up_count: CountSchema.optional(),
+    output_copied_count: CountSchema.optional(),
+    /** Each implicit signal's count / trace_count. */
+    accepted_rate: RateSchema.optional(),
+    corrected_rate: RateSchema.optional(),
+    abandoned_rate: RateSchema.optional(),
+    follow_up_rate: RateSchema.optional(),
+    copied_rate: RateSchema.optional(),
+    /**
+     * Implicit satisfaction index in [−1, 1]: Σ weight × signal count / Σ |weight| × signal
+     * count over the five implicit signals (AGGREGATOR_SATISFACTION_WEIGHT_*); null when no trace
+     * carried any weighted signal.
+     */
+    satisfaction_index: z.number().min(-1).max(1).nullable().optional(),
   })
   .superRefine((w, ctx) => {
     if (w.window_end - w.window_start !== w.window_size_ms) {
@@ -109,6 +140,25 @@ export const MetricWindowSchema = z
         code: 'custom',
         path: ['strong_completed_count'],
         message: 'must not exceed completed_count',
+      });
+    }
+    const rated = (w.rating_positive_count ?? 0) + (w.rating_negative_count ?? 0);
+    if (rated > w.trace_count) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['rating_positive_count'],
+        message: 'rating_positive_count + rating_negative_count must not exceed trace_count',
+      });
+    }
+    if (
+      w.positive_share_low != null &&
+      w.positive_share_high != null &&
+      w.positive_share_low > w.positive_share_high
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['positive_share_low'],
+        message: 'must not exceed positive_share_high',
       });
     }
     if (w.tool_error_count > w.tool_call_count) {
@@ -143,5 +193,15 @@ export const MetricNameSchema = z.enum([
   'avg_tokens',
   /** A slice's share of the project's traces: detects shifts in the traffic mix itself. */
   'traffic_share',
+  // User satisfaction: explicit ratings and implicit signals.
+  'rating_coverage',
+  'positive_share',
+  'accepted_rate',
+  'corrected_rate',
+  /** The implicit `abandoned` signal (not the user_abandonment error type). */
+  'abandoned_rate',
+  'follow_up_rate',
+  'copied_rate',
+  'satisfaction_index',
 ]);
 export type MetricName = z.infer<typeof MetricNameSchema>;

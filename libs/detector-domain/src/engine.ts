@@ -142,8 +142,17 @@ function fmt(n: number | null): string {
   return Number.isInteger(n) ? String(n) : n.toPrecision(4).replace(/\.?0+$/, '');
 }
 
-/** Severity of a chart rule for an EWMA value against a baseline, with the warning limit. */
-export function evaluateChartRule(rule: ChartRule, ewma: number, baseline: number): Evaluation {
+/**
+ * Severity of a chart rule for an EWMA value against a baseline, with the warning limit.
+ * `upperBound` is the window's 95 % interval upper bound, read by `interval_drop` only (which
+ * then reports it as the value; without one it never fires).
+ */
+export function evaluateChartRule(
+  rule: ChartRule,
+  ewma: number,
+  baseline: number,
+  upperBound?: number | null,
+): Evaluation {
   let deviation: number;
   let warnAt: number;
   let critAt: number;
@@ -173,6 +182,16 @@ export function evaluateChartRule(rule: ChartRule, ewma: number, baseline: numbe
       warnAt = rule.warning;
       critAt = rule.critical;
       threshold = rule.warning;
+      break;
+    case 'interval_drop':
+      threshold = baseline - rule.warning;
+      if (upperBound === undefined || upperBound === null || !Number.isFinite(upperBound)) {
+        return { severity: null, value: ewma, baseline, threshold };
+      }
+      deviation = baseline - upperBound;
+      warnAt = rule.warning;
+      critAt = rule.critical;
+      ewma = upperBound;
       break;
   }
   const tol = EPSILON * Math.max(1, Math.abs(critAt), Math.abs(warnAt));
@@ -341,12 +360,19 @@ export class DetectorEngine {
       }
       const rule = chartRules.get(metric);
       if (rule && core.baseline !== null && core.ewma !== null) {
+        const interval = point.intervals?.[metric];
+        const evaluation = evaluateChartRule(rule, core.ewma, core.baseline, interval?.high);
         this.step(
           ctx,
           'chart',
           metric,
           point.slice,
-          evaluateChartRule(rule, core.ewma, core.baseline),
+          evaluation,
+          rule.kind === 'interval_drop'
+            ? {
+                message: `chart ${metric} on ${sliceText(point.slice)}: 95% interval [${fmt(interval?.low ?? null)}, ${fmt(interval?.high ?? null)}] (window ${fmt(value)}) vs baseline ${fmt(core.baseline)} (upper bound threshold ${fmt(evaluation.threshold)})`,
+              }
+            : {},
         );
       }
 

@@ -22,6 +22,11 @@ export interface DetectorPoint {
   traceCount: number | null;
   /** Metric values; absent or null = not measured in this window. */
   values: Partial<Record<ChartMetric, number | null>>;
+  /**
+   * 95 % intervals of metrics that carry one (positive_share: Wilson, from the window's ratings),
+   * read by `interval_drop` rules; absent = unknown (such a rule then never fires).
+   */
+  intervals?: Partial<Record<ChartMetric, { low: number; high: number }>>;
   /** Refused or safety-flagged traces (adversarial rule); absent = unknown. */
   flaggedCount?: number | null;
   /**
@@ -49,6 +54,11 @@ export function pointFromMetricWindow(w: MetricWindow): DetectorPoint {
       w.error_type_counts.llm_refusal + (w.safety_flagged_count ?? 0),
     ),
     ...(w.slice.dimension === 'all' && w.traffic_mix ? { mix: w.traffic_mix } : {}),
+    ...(w.positive_share_low != null && w.positive_share_high != null
+      ? {
+          intervals: { positive_share: { low: w.positive_share_low, high: w.positive_share_high } },
+        }
+      : {}),
     values: {
       completion_rate: w.completion_rate,
       strong_completion_rate: w.strong_completion_rate,
@@ -67,6 +77,14 @@ export function pointFromMetricWindow(w: MetricWindow): DetectorPoint {
       avg_tool_calls: w.avg_tool_calls,
       avg_steps: w.avg_steps,
       avg_tokens: w.avg_tokens,
+      rating_coverage: w.rating_coverage,
+      positive_share: w.positive_share,
+      accepted_rate: w.accepted_rate,
+      corrected_rate: w.corrected_rate,
+      abandoned_rate: w.abandoned_rate,
+      follow_up_rate: w.follow_up_rate,
+      copied_rate: w.copied_rate,
+      satisfaction_index: w.satisfaction_index,
     },
   };
 }

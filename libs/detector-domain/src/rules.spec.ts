@@ -11,7 +11,7 @@ function problems(text: string, source = 'rules.yaml'): string[] {
 }
 
 describe('detector rules file', () => {
-  it('defaults: DESIGN table on, the other metrics off', () => {
+  it('defaults: DESIGN table and user satisfaction on, the other metrics off', () => {
     const rules = resolveRules();
     expect(rules.charts.map((r) => `${r.metric}:${r.kind}:${r.warning}/${r.critical}`)).toEqual([
       'completion_rate:drop:0.05/0.1',
@@ -19,6 +19,10 @@ describe('detector rules file', () => {
       'latency_p95_ms:ratio:1.5/2',
       'error_rate:level:0.05/0.1',
       'cost_avg_usd:ratio:1.5/2',
+      'corrected_rate:ratio:1.5/2',
+      'abandoned_rate:ratio:1.5/2',
+      'satisfaction_index:drop:0.1/0.2',
+      'positive_share:interval_drop:0.05/0.1',
     ]);
     expect(rules.settings).toEqual({
       lambda: 0.2,
@@ -68,6 +72,24 @@ describe('detector rules file', () => {
     expect(parseDetectorRules('{"fast_page": {"drop": 0.2}}', 'r.json').fast_page?.drop).toBe(0.2);
   });
 
+  it('satisfaction rules are switched off or retuned from the same file', () => {
+    const file = parseDetectorRules(
+      [
+        'charts:',
+        '  - { metric: corrected_rate, kind: ratio, warning: 1.5, critical: 2, enabled: false }',
+        '  - { metric: positive_share, kind: interval_drop, warning: 0.1, critical: 0.2 }',
+      ].join('\n'),
+      'rules.yaml',
+    );
+    const rules = resolveRules({}, file);
+    expect(rules.charts.map((r) => r.metric)).not.toContain('corrected_rate');
+    expect(rules.charts.find((r) => r.metric === 'positive_share')).toMatchObject({
+      kind: 'interval_drop',
+      warning: 0.1,
+    });
+    expect(rules.charts.map((r) => r.metric)).toContain('abandoned_rate');
+  });
+
   it.each([
     [
       'a bad threshold, naming rule and field',
@@ -94,6 +116,11 @@ describe('detector rules file', () => {
       'a duplicate metric',
       'charts:\n  - { metric: error_rate, kind: level, warning: 0.1, critical: 0.2 }\n  - { metric: error_rate, kind: level, warning: 0.1, critical: 0.2 }',
       'rule charts[1] (error_rate), field metric: duplicate rule for metric "error_rate"',
+    ],
+    [
+      'interval_drop on a metric without an interval',
+      'charts:\n  - { metric: completion_rate, kind: interval_drop, warning: 0.05, critical: 0.1 }',
+      'rule charts[0] (completion_rate), field kind: interval_drop needs a metric with an interval (positive_share)',
     ],
     ['broken YAML', 'charts: [', 'not valid YAML'],
   ])('reports %s', (_name, text, expected) => {

@@ -42,7 +42,10 @@ const chart = (
   enabled = true,
 ): ChartRule => ({ metric, kind, warning, critical, enabled });
 
-/** DESIGN's table (on), plus the other window metrics (off until a rules file switches them on). */
+/**
+ * DESIGN's table (on), user satisfaction (on), plus the other window metrics (off until a rules
+ * file switches them on).
+ */
 export const DEFAULT_CHART_RULES: readonly ChartRule[] = Object.freeze([
   chart('completion_rate', 'drop', 0.05, 0.1),
   chart('strong_completion_rate', 'drop', 0.05, 0.1),
@@ -57,6 +60,11 @@ export const DEFAULT_CHART_RULES: readonly ChartRule[] = Object.freeze([
   chart('timeout_rate', 'level', 0.05, 0.1, false),
   chart('user_abandonment_rate', 'level', 0.05, 0.1, false),
   chart('hallucination_caught_rate', 'level', 0.05, 0.1, false),
+  // User satisfaction (issue 15): implicit signals and explicit ratings.
+  chart('corrected_rate', 'ratio', 1.5, 2),
+  chart('abandoned_rate', 'ratio', 1.5, 2),
+  chart('satisfaction_index', 'drop', 0.1, 0.2),
+  chart('positive_share', 'interval_drop', 0.05, 0.1),
 ]);
 
 const trend = (metric: ChartMetric, direction: TrendRule['direction']): TrendRule => ({

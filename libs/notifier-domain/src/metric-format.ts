@@ -4,7 +4,13 @@ import type { MetricName } from '@agentmon/contracts';
 export type MetricUnit = 'ratio' | 'ms' | 'usd' | 'count';
 
 export function metricUnit(metric: MetricName): MetricUnit {
-  if (metric.endsWith('_rate') || metric === 'completion_gap' || metric === 'traffic_share') {
+  if (
+    metric.endsWith('_rate') ||
+    metric === 'completion_gap' ||
+    metric === 'traffic_share' ||
+    metric === 'rating_coverage' ||
+    metric === 'positive_share'
+  ) {
     return 'ratio';
   }
   if (metric.endsWith('_ms')) return 'ms';

@@ -5,6 +5,7 @@ import {
   mergePartials,
   rollupPartials,
   type PartialWindow,
+  type SatisfactionWeights,
 } from '@agentmon/aggregator-domain';
 import type { MetricWindow } from '@agentmon/contracts';
 import type { AggregatorSinks, ClaimedWindow, WindowRow } from '../ports/aggregator-sinks.port';
@@ -28,6 +29,8 @@ export class WindowMerger {
     private readonly sinks: AggregatorSinks,
     private readonly maxValuesPerDimension: number,
     private readonly mergesPerCycle: number,
+    /** Implicit satisfaction index weights; the domain's defaults when absent. */
+    private readonly satisfactionWeights?: SatisfactionWeights,
   ) {}
 
   async run(now: number): Promise<MergeReport> {
@@ -51,6 +54,7 @@ export class WindowMerger {
         computedAt: now,
         maxValuesPerDimension: limit,
         revision: claim.version,
+        satisfactionWeights: this.satisfactionWeights,
       });
       const [combined] = combinePartials(claim.partials, {
         revision: claim.version,
@@ -89,6 +93,7 @@ export class WindowMerger {
       const windows = rollupPartials(bucket.inputs, sizeMs, {
         computedAt: now,
         maxValuesPerDimension: limit,
+        satisfactionWeights: this.satisfactionWeights,
       });
       const [partial] = combinePartials(bucket.inputs, {
         revision: windows[0]!.revision,

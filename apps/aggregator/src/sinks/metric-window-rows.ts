@@ -1,7 +1,7 @@
 import type { PartialWindow } from '@agentmon/aggregator-domain';
 import type { MetricWindow } from '@agentmon/contracts';
 
-/** A metric_windows row (migrations 0003 and 0005). Null rates are stored as 0; sums are exact. */
+/** A metric_windows row (migrations 0003, 0008 and 0009). Null rates are stored as 0; sums are exact. */
 export interface MetricWindowRow {
   project_id: string;
   window_start_ms: number;
@@ -44,6 +44,23 @@ export interface MetricWindowRow {
   abandonment_count: number;
   hallucination_count: number;
   safety_flagged_count: number;
+  rating_positive_count: number;
+  rating_negative_count: number;
+  rating_coverage: number;
+  positive_share: number;
+  positive_share_low: number;
+  positive_share_high: number;
+  accepted_count: number;
+  corrected_count: number;
+  abandoned_count: number;
+  follow_up_count: number;
+  output_copied_count: number;
+  accepted_rate: number;
+  corrected_rate: number;
+  abandoned_rate: number;
+  follow_up_rate: number;
+  copied_rate: number;
+  satisfaction_index: number;
   window_json: string;
   partial_json: string;
 }
@@ -95,6 +112,23 @@ export function toMetricWindowRow(window: MetricWindow, partial?: PartialWindow)
     abandonment_count: counts.user_abandonment,
     hallucination_count: counts.hallucination_caught,
     safety_flagged_count: z(window.safety_flagged_count),
+    rating_positive_count: z(window.rating_positive_count),
+    rating_negative_count: z(window.rating_negative_count),
+    rating_coverage: z(window.rating_coverage),
+    positive_share: z(window.positive_share),
+    positive_share_low: z(window.positive_share_low),
+    positive_share_high: z(window.positive_share_high),
+    accepted_count: z(window.accepted_count),
+    corrected_count: z(window.corrected_count),
+    abandoned_count: z(window.abandoned_count),
+    follow_up_count: z(window.follow_up_count),
+    output_copied_count: z(window.output_copied_count),
+    accepted_rate: z(window.accepted_rate),
+    corrected_rate: z(window.corrected_rate),
+    abandoned_rate: z(window.abandoned_rate),
+    follow_up_rate: z(window.follow_up_rate),
+    copied_rate: z(window.copied_rate),
+    satisfaction_index: z(window.satisfaction_index),
     window_json: JSON.stringify(window),
     partial_json: partial === undefined ? '' : JSON.stringify(partial),
   };
