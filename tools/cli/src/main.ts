@@ -8,6 +8,7 @@ import { createHashKeyCommand } from './hash-key-command';
 import { createMigrateCommand } from './migrate-command';
 import { createSchemaCommand } from './schema-command';
 import { createSilenceCommand } from './silence-command';
+import { createSimulateCommand } from './simulate-command';
 import { createStartCommand } from './start-command';
 import { createStatusCommand } from './status-command';
 import { createTopicsCommand } from './topics-command';
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
   program.addCommand(createBaselineCommand());
   program.addCommand(createAlertsCommand());
   program.addCommand(createSilenceCommand());
+  program.addCommand(createSimulateCommand());
   await program.parseAsync(process.argv);
 }
 
