@@ -11,40 +11,24 @@ export const DEMO_DENSE_WINDOWS = 20;
 const DEMO_INCIDENT_AT = 0.7;
 /** Traces per window in the dense stretch: bug_fix (1/8) gets 37, over DETECTOR_MIN_SAMPLES 30. */
 const DEMO_TRACES_PER_WINDOW = 300;
-const DAY_MS = 24 * 3600_000;
 
 /**
- * The demo's traffic, all backfilled: a sparse healthy day (one trace a minute: history for the
- * rollups, too thin to move a chart), then a dense stretch of `DEMO_DENSE_WINDOWS` aggregator
- * windows aligned on window boundaries — healthy (the charts warm up), then completion of
- * bug_fix drops 0.9 → 0.6 for the last 30%.
+ * The demo's traffic, all backfilled: `DEMO_DENSE_WINDOWS` aggregator windows aligned on window
+ * boundaries and ending before now — healthy first (the charts warm up over 5 windows), then
+ * completion of bug_fix drops 0.9 → 0.6 for the last 30%.
  */
-export function demoPlans(
-  now: number,
-  windowMs: number,
-  runId: string,
-  seed = 1,
-): SimulationPlan[] {
-  const denseStart = Math.floor(now / windowMs) * windowMs - DEMO_DENSE_WINDOWS * windowMs;
-  const history: TrafficOptions = {
-    scenario: 'healthy',
-    startMs: denseStart - DAY_MS,
-    durationMs: DAY_MS,
-    rate: 1 / 60,
-    incidentAt: 1,
-    seed,
-    runId: `${runId}h`,
-  };
-  const dense: TrafficOptions = {
+export function demoPlan(now: number, windowMs: number, runId: string, seed = 1): SimulationPlan {
+  const start = Math.floor(now / windowMs) * windowMs - DEMO_DENSE_WINDOWS * windowMs;
+  const traffic: TrafficOptions = {
     scenario: 'completion-regression',
-    startMs: denseStart,
+    startMs: start,
     durationMs: DEMO_DENSE_WINDOWS * windowMs,
     rate: DEMO_TRACES_PER_WINDOW / (windowMs / 1000),
     incidentAt: DEMO_INCIDENT_AT,
     seed,
-    runId: `${runId}d`,
+    runId,
   };
-  return [history, dense].map((traffic) => ({ traffic, live: false, traces: traceCount(traffic) }));
+  return { traffic, live: false, traces: traceCount(traffic) };
 }
 
 export interface DemoOptions {
@@ -80,27 +64,23 @@ export function isDemoPage(post: SlackPost, projectId: string): boolean {
 /** Sends the demo traffic, waits until the regression is paged, prints the summary. */
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const timeoutMs = options.timeoutMs ?? 120_000;
-  const plans = demoPlans(Date.now(), options.windowMs, randomBytes(3).toString('hex'));
-  const [history, dense] = plans;
-  const traces = plans.reduce((n, p) => n + p.traces, 0);
+  const dense = demoPlan(Date.now(), options.windowMs, randomBytes(3).toString('hex'));
+  const traces = dense.traces;
   options.out(
-    `\nDemo (project "${options.projectId}"): a backfilled healthy day, then ${DEMO_DENSE_WINDOWS} ` +
-      `windows of ${options.windowMs / 1000} s at ${DEMO_TRACES_PER_WINDOW} traces each where ` +
-      `completion of ${REGRESSED_TASK_TYPE} drops 0.9 → 0.6 in the last ${Math.round((1 - DEMO_INCIDENT_AT) * DEMO_DENSE_WINDOWS)} — ${traces} traces through the SDK and the gateway.\n`,
+    `\nDemo (project "${options.projectId}"): ${DEMO_DENSE_WINDOWS} backfilled windows of ` +
+      `${options.windowMs / 1000} s at ${DEMO_TRACES_PER_WINDOW} traces each, healthy, then ` +
+      `completion of ${REGRESSED_TASK_TYPE} drops 0.9 → 0.6 in the last ${Math.round((1 - DEMO_INCIDENT_AT) * DEMO_DENSE_WINDOWS)} — ` +
+      `${traces} traces through the SDK and the gateway.\n`,
   );
   const sendStart = Date.now();
-  for (const [label, plan] of [
-    ['healthy day', history],
-    ['regression', dense],
-  ] as const) {
-    const result = await runSimulation(plan, {
-      gatewayUrl: options.gatewayUrl,
-      apiKey: options.apiKey,
-      progress: options.progress,
-      label,
-    });
-    if (result.dropped > 0)
-      throw new Error(`demo: ${result.dropped} items were dropped on the way to the gateway`);
+  const result = await runSimulation(dense, {
+    gatewayUrl: options.gatewayUrl,
+    apiKey: options.apiKey,
+    progress: options.progress,
+    label: 'demo traffic',
+  });
+  if (result.dropped > 0) {
+    throw new Error(`demo: ${result.dropped} items were dropped on the way to the gateway`);
   }
   const sentAt = Date.now();
   options.out(
@@ -180,6 +160,7 @@ async function printSummary(options: DemoOptions, dense: TrafficOptions): Promis
     },
   );
   const table = new Table({
+    ...(process.stdout.isTTY ? {} : { style: { head: [], border: [] } }),
     head: [
       'slice',
       'traces',

@@ -90,7 +90,12 @@ const SWAPPED_MODEL = 'claude-opus-4';
 const AGENT_VERSION = '2.3.0';
 const HEALTHY_COMPLETION = 0.9;
 const HEALTHY_TOOL_FAILURE = 0.01;
-const USERS = 500;
+/**
+ * Simulated sessions carry no user id but a session number of a returning user: counting real
+ * users' sessions would move the first-session/returning mix as a run goes on, which the traffic
+ * drift detector would rightly report in every scenario.
+ */
+const RETURNING_SESSION = 7;
 const WEEK_MS = 7 * 24 * 3600 * 1000;
 
 export interface TrafficOptions {
@@ -122,7 +127,6 @@ export interface SimulatedTrace {
   index: number;
   traceId: string;
   sessionId: string;
-  userId: string;
   sessionNumber: number;
   taskType: string;
   userSegment: string;
@@ -332,14 +336,12 @@ export function* generateTraffic(options: TrafficOptions): Generator<SimulatedTr
       }
     }
     const completed = outcomes.draw(`${stratum}|completion`, effects.completion);
-    const user = index % USERS;
     const id = `${options.runId}${index.toString(36).padStart(7, '0')}`;
     yield {
       index,
       traceId: `t${id}`,
       sessionId: `s${id}`,
-      userId: `u${options.runId}${user}`,
-      sessionNumber: Math.floor(index / USERS) + 1,
+      sessionNumber: RETURNING_SESSION,
       taskType,
       userSegment,
       platform,

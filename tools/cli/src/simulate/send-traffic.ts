@@ -24,7 +24,6 @@ export function recordTrace(client: AgentMonClient, plan: SimulatedTrace): void 
   const trace = client.startTrace({
     traceId: plan.traceId,
     sessionId: plan.sessionId,
-    userId: plan.userId,
     sessionNumber: plan.sessionNumber,
     taskType: plan.taskType,
     userSegment: plan.userSegment,
