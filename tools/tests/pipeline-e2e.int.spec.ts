@@ -90,6 +90,30 @@ describe('whole pipeline: a completion regression in one task type', () => {
     await clickhouse.close();
   }, 60_000);
 
+  /** What each stage produced for the project, for a failure message. */
+  async function diagnose(): Promise<string> {
+    const windows = await query<Record<string, string>>(
+      `SELECT window_start_ms, slice_value, trace_count, round(completion_rate, 3) AS completion, revision
+       FROM {db:Identifier}.metric_windows FINAL
+       WHERE project_id = {project:String} AND window_size_s = {size:UInt32}
+         AND (slice_dimension = 'all' OR slice_value = {slice:String})
+       ORDER BY window_start_ms, slice_value`,
+      { size: WINDOW_MS / 1000, slice: REGRESSED_TASK_TYPE },
+    );
+    const alerts = await query<Record<string, string>>(
+      `SELECT state, severity, metric, slice_dimension, slice_value, message
+       FROM {db:Identifier}.alerts FINAL WHERE project_id = {project:String}`,
+    );
+    const detector = (await (await fetch(`${urls.detector}/metrics`)).text())
+      .split('\n')
+      .filter((line) => line.startsWith('agentmon_detector_points_total'));
+    return JSON.stringify(
+      { windows, alerts, detector, posts: slack.posts.map((p) => p.payload.text) },
+      null,
+      1,
+    );
+  }
+
   it('pages critical completion_rate on task_type=bug_fix once, nothing else, every trace stored once', async () => {
     const now = Date.now();
     const traffic = {
@@ -111,7 +135,8 @@ describe('whole pipeline: a completion regression in one task type', () => {
     expect(result).toMatchObject({ traces: sent, dropped: 0, rejected: 0 });
 
     const page = await slack.waitFor((post) => isDemoPage(post, project), 90_000);
-    expect(page).toBeDefined();
+    if (!page)
+      throw new Error(`no page reached Slack; what the pipeline did:\n${await diagnose()}`);
 
     // Every trace summary stored exactly once.
     await waitFor(

@@ -123,8 +123,8 @@ export async function runSimulation(
 }
 
 async function simulate(options: SimulateOptions): Promise<void> {
-  const apiKey = options.apiKey ?? process.env.AGENTMON_API_KEY;
-  if (!apiKey) throw new Error('api-key: give --api-key or set AGENTMON_API_KEY');
+  const apiKey = options.apiKey;
+  if (!apiKey) throw new Error('api-key: give --api-key (a key listed in the gateway’s GATEWAY_API_KEYS)');
   const runId = randomBytes(4).toString('hex');
   const plan = planSimulation(options, Date.now(), runId);
   const gatewayUrl = options.gateway ?? defaultGatewayUrl();
@@ -181,7 +181,7 @@ export function createSimulateCommand(): Command {
       1,
     )
     .option('--gateway <url>', 'gateway base URL (default: the running stack, else GATEWAY_PORT)')
-    .option('--api-key <key>', 'API key (default: AGENTMON_API_KEY)')
+    .requiredOption('--api-key <key>', 'API key of the project to send as (see GATEWAY_API_KEYS)')
     .option('--no-progress', 'no progress bar')
     .action((options: SimulateOptions) => simulate(options));
 }
