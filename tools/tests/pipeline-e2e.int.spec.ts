@@ -70,8 +70,10 @@ describe('whole pipeline: a completion regression in one task type', () => {
         DETECTOR_TICK_MS: '100',
         NOTIFIER_TICK_MS: '100',
         AGGREGATOR_WINDOW_MS: String(WINDOW_MS),
-        AGGREGATOR_ALLOWED_LATENESS_MS: '2000',
-        AGGREGATOR_IDLE_CLOSE_MS: '10000',
+        // Lateness half a window; idle close long enough that an app starved of CPU for a while
+        // on a loaded machine does not close windows before every partition reported them.
+        AGGREGATOR_ALLOWED_LATENESS_MS: '5000',
+        AGGREGATOR_IDLE_CLOSE_MS: '30000',
         NOTIFIER_GROUP_WAIT_MS: '1000',
         NOTIFIER_REDIS_PREFIX: `agentmon:e2e:${id}:notifier:`,
         SLACK_WEBHOOK_URL: slackUrl,
@@ -134,7 +136,7 @@ describe('whole pipeline: a completion regression in one task type', () => {
     });
     expect(result).toMatchObject({ traces: sent, dropped: 0, rejected: 0 });
 
-    const page = await slack.waitFor((post) => isDemoPage(post, project), 90_000);
+    const page = await slack.waitFor((post) => isDemoPage(post, project), 120_000);
     if (!page)
       throw new Error(`no page reached Slack; what the pipeline did:\n${await diagnose()}`);
 

@@ -124,7 +124,8 @@ export async function runSimulation(
 
 async function simulate(options: SimulateOptions): Promise<void> {
   const apiKey = options.apiKey;
-  if (!apiKey) throw new Error('api-key: give --api-key (a key listed in the gateway’s GATEWAY_API_KEYS)');
+  if (!apiKey)
+    throw new Error('api-key: give --api-key (a key listed in the gateway’s GATEWAY_API_KEYS)');
   const runId = randomBytes(4).toString('hex');
   const plan = planSimulation(options, Date.now(), runId);
   const gatewayUrl = options.gateway ?? defaultGatewayUrl();

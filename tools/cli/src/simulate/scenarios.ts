@@ -220,8 +220,14 @@ export function seededRandom(seed: number): () => number {
 export class StratifiedOutcomes {
   private readonly carry = new Map<string, number>();
 
+  /**
+   * `initialCarry` staggers the strata: with one fixed start, rare outcomes (1% tool failures)
+   * would hit in every stratum in the same window — a burst no real traffic has.
+   */
+  constructor(private readonly initialCarry: () => number = () => 0.5) {}
+
   draw(key: string, probability: number): boolean {
-    const next = (this.carry.get(key) ?? 0.5) + probability;
+    const next = (this.carry.get(key) ?? this.initialCarry()) + probability;
     const hit = next >= 1;
     this.carry.set(key, hit ? next - 1 : next);
     return hit;
@@ -280,7 +286,7 @@ export function validateTrafficOptions(options: TrafficOptions): void {
 export function* generateTraffic(options: TrafficOptions): Generator<SimulatedTrace> {
   validateTrafficOptions(options);
   const random = seededRandom(options.seed);
-  const outcomes = new StratifiedOutcomes();
+  const outcomes = new StratifiedOutcomes(seededRandom(options.seed ^ 0x5eed));
   const mix = new WeightedRoundRobin();
   const perTaskType = new Map<string, number>();
   const total = traceCount(options);
