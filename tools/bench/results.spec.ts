@@ -47,5 +47,10 @@ describe('bench results', () => {
     expect(once.indexOf(table)).toBeGreaterThan(once.indexOf('## Benchmarks'));
     expect(once).toContain('## Layout');
     expect(() => replaceBenchTable('# none', table, '## Benchmarks')).toThrow(/## Benchmarks/);
+    const failed = benchTable({
+      ...results,
+      benches: { ingest: { figures: {}, duration_s: 5, error: 'bench:ingest exited with 1' } },
+    });
+    expect(failed).toContain('| `npm run bench:ingest` | failed: bench:ingest exited with 1 |');
   });
 });

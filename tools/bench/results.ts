@@ -12,7 +12,10 @@ export interface Figure {
 export interface BenchResults {
   generated_at: string;
   machine: { cpus: number; cpu_model: string; node: string; platform: string };
-  benches: Record<string, { figures: Record<string, Figure>; duration_s: number }>;
+  benches: Record<
+    string,
+    { figures: Record<string, Figure>; duration_s: number; /** Why it failed. */ error?: string }
+  >;
 }
 
 /** The unit a figure's key names (`*_per_s`, `*_ms`, `*_bytes`, …). */
@@ -80,9 +83,11 @@ export function benchTable(results: BenchResults): string {
     '|---|---|',
   ];
   for (const [name, bench] of Object.entries(results.benches)) {
-    const figures = Object.entries(bench.figures)
-      .map(([key, figure]) => `${key} ${format(figure)}`)
-      .join('; ');
+    const figures = bench.error
+      ? `failed: ${bench.error.replace(/\|/g, '\\|')}`
+      : Object.entries(bench.figures)
+          .map(([key, figure]) => `${key} ${format(figure)}`)
+          .join('; ');
     lines.push(`| \`npm run bench:${name}\` | ${figures} |`);
   }
   lines.push(END);

@@ -2,7 +2,7 @@
 // machine), each figure with its unit into bench/results.json, and the README's table rewritten
 // from it. `npm run bench -- --table-only` rewrites the table from an existing results.json.
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -49,6 +49,11 @@ async function main(): Promise<void> {
   }
   const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
   const names = only.length > 0 ? BENCHES.filter((b) => only.includes(b)) : [...BENCHES];
+  // A subset updates the existing results (the other benches keep their last figures).
+  const previous =
+    only.length > 0 && existsSync(RESULTS)
+      ? (JSON.parse(readFileSync(RESULTS, 'utf8')) as BenchResults).benches
+      : {};
   const results: BenchResults = {
     generated_at: new Date().toISOString(),
     machine: {
@@ -57,22 +62,34 @@ async function main(): Promise<void> {
       node: process.versions.node,
       platform: `${process.platform}-${process.arch}`,
     },
-    benches: {},
+    benches: { ...previous },
   };
+  const failed: string[] = [];
   for (const name of names) {
     process.stderr.write(`\n=== bench:${name} ===\n`);
     const started = Date.now();
-    const figures = parseBenchOutput(name, await runBench(name));
-    results.benches[name] = {
-      figures: withUnits(figures),
-      duration_s: Math.round((Date.now() - started) / 1000),
-    };
+    try {
+      const figures = parseBenchOutput(name, await runBench(name));
+      results.benches[name] = {
+        figures: withUnits(figures),
+        duration_s: Math.round((Date.now() - started) / 1000),
+      };
+    } catch (error) {
+      // One failing bench does not cost the others' figures; it is recorded and fails the run.
+      failed.push(name);
+      results.benches[name] = {
+        figures: {},
+        duration_s: Math.round((Date.now() - started) / 1000),
+        error: error instanceof Error ? error.message : String(error),
+      };
+    }
     // Written after each bench, so a later failure keeps what was measured.
     mkdirSync(join(ROOT, 'bench'), { recursive: true });
     writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
   }
   writeTable(results);
-  process.stdout.write(`${JSON.stringify({ bench: 'all', results: RESULTS })}\n`);
+  process.stdout.write(`${JSON.stringify({ bench: 'all', results: RESULTS, failed })}\n`);
+  if (failed.length > 0) process.exitCode = 1;
 }
 
 main().catch((error: unknown) => {
