@@ -16,6 +16,8 @@ describe('bench results', () => {
     expect(unitOf('aggregator_with_decode_traces_per_s')).toBe('traces/s');
     expect(unitOf('detector_points_per_s')).toBe('points/s');
     expect(unitOf('gateway_p99_ms')).toBe('ms');
+    expect(unitOf('alert_to_slack_ms_p50')).toBe('ms');
+    expect(unitOf('runs')).toBe('count');
     expect(unitOf('heap_bytes_per_open_span')).toBe('bytes');
   });
 

@@ -29,7 +29,7 @@ export function unitOf(key: string): string {
     [/points_per_s$/, 'points/s'],
     [/alerts_per_s$/, 'alerts/s'],
     [/_per_s$/, 'per s'],
-    [/_ms$/, 'ms'],
+    [/_ms(_p\d+)?$/, 'ms'],
     [/_s$/, 's'],
     [/bytes/, 'bytes'],
     [/_usd$/, 'USD'],
@@ -77,7 +77,7 @@ export function benchTable(results: BenchResults): string {
   const m = results.machine;
   const lines = [
     BEGIN,
-    `Measured ${results.generated_at.slice(0, 10)} on ${m.cpus} CPUs (${m.cpu_model}), Node ${m.node}; each figure a median of 3 runs.`,
+    `Measured ${results.generated_at.slice(0, 10)} on ${m.cpus} CPUs (${m.cpu_model}), Node ${m.node}; figures as each bench reports them (most are medians of 3 runs), on a machine shared with other work.`,
     '',
     '| command | figures |',
     '|---|---|',

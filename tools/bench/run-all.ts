@@ -44,7 +44,15 @@ function writeTable(results: BenchResults): void {
 
 async function main(): Promise<void> {
   if (process.argv.includes('--table-only')) {
-    writeTable(JSON.parse(readFileSync(RESULTS, 'utf8')) as BenchResults);
+    const stored = JSON.parse(readFileSync(RESULTS, 'utf8')) as BenchResults;
+    for (const bench of Object.values(stored.benches)) {
+      const values = Object.fromEntries(
+        Object.entries(bench.figures).map(([key, figure]) => [key, figure.value]),
+      );
+      bench.figures = withUnits(values);
+    }
+    writeFileSync(RESULTS, `${JSON.stringify(stored, null, 2)}\n`);
+    writeTable(stored);
     return;
   }
   const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
