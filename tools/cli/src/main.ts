@@ -11,6 +11,7 @@ import { createMigrateCommand } from './migrate-command';
 import { createReportCommand } from './report-command';
 import { createSchemaCommand } from './schema-command';
 import { createSilenceCommand } from './silence-command';
+import { createSimulateCommand } from './simulate-command';
 import { createStartCommand } from './start-command';
 import { createStatusCommand } from './status-command';
 import { createTopicsCommand } from './topics-command';
@@ -35,6 +36,7 @@ async function main(): Promise<void> {
   program.addCommand(createReportCommand());
   program.addCommand(createTracesCommand());
   program.addCommand(createEvalCandidatesCommand());
+  program.addCommand(createSimulateCommand());
   await program.parseAsync(process.argv);
 }
 

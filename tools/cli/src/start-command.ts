@@ -8,11 +8,37 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { AppSupervisor } from './app-supervisor';
 import { createTopics, migrateClickHouse } from './prepare-storage';
+import { runDemo } from './demo/demo';
+import { renderSlackMessage, SlackStandIn } from './demo/slack-stand-in';
 import { sendSmokeTrace } from './smoke-trace';
 
 interface StartOptions {
   smoke?: boolean;
+  /** commander's --no-demo: false skips the demo. */
+  demo?: boolean;
 }
+
+/**
+ * The project the demo's traffic belongs to: fresh per run (its API key too), so a second
+ * `npm start` on the same data directory starts from cold charts and cooldowns.
+ */
+function demoProject(): string {
+  return `demo-${new Date().toISOString().slice(0, 10)}-${randomUUID().slice(0, 4)}`;
+}
+
+/**
+ * Settings for the demo; each applies only when the variable is not set already. Windows,
+ * lateness and idle close keep their defaults: a backfill closes windows by watermark as fast as
+ * it is sent, in order, and the regression is paged while it is still being sent. A shorter idle
+ * close would let a window merge before every partition reported it (a lower revision the
+ * detector sees first, then counts the full one as stale). What shrinks is the notifier's group
+ * wait.
+ */
+export const DEMO_APP_ENV: Record<string, string> = {
+  NOTIFIER_GROUP_WAIT_MS: '5000',
+  // The apps' info lines would bury the demo's output; LOG_LEVEL set by the user wins.
+  LOG_LEVEL: 'warn',
+};
 
 /**
  * The single-machine main job: starts (or reuses) the broker, Redis and ClickHouse, migrates,
@@ -20,6 +46,7 @@ interface StartOptions {
  * end and exits, for CI.
  */
 async function start(options: StartOptions): Promise<void> {
+  const startedAt = Date.now();
   const config = loadConfig();
   const logger = createLogger('agentmon', config.LOG_LEVEL);
   logger.info({ config: redactConfig(config) }, 'starting AgentMon');
@@ -37,13 +64,40 @@ async function start(options: StartOptions): Promise<void> {
   const smokeEnv: Record<string, string> = options.smoke
     ? { GATEWAY_API_KEYS: `smoke:${createHash('sha256').update(smokeKey).digest('hex')}` }
     : {};
+  const demo = !options.smoke && options.demo !== false;
+  const demoKey = `am_demo_${randomUUID()}`;
+  const demoProjectId = demoProject();
+  let slackStandIn: SlackStandIn | undefined;
+  const demoEnv: Record<string, string> = {};
+  if (demo) {
+    for (const [name, value] of Object.entries(DEMO_APP_ENV)) {
+      if (process.env[name] === undefined) demoEnv[name] = value;
+    }
+    const demoEntry = `${demoProjectId}:${createHash('sha256').update(demoKey).digest('hex')}`;
+    demoEnv.GATEWAY_API_KEYS = process.env.GATEWAY_API_KEYS
+      ? `${process.env.GATEWAY_API_KEYS},${demoEntry}`
+      : demoEntry;
+    if (!config.SLACK_WEBHOOK_URL) {
+      slackStandIn = new SlackStandIn((post) =>
+        process.stdout.write(
+          `\n┌─ Slack (local stand-in; set SLACK_WEBHOOK_URL for real Slack) received:\n${renderSlackMessage(
+            post.payload,
+          )
+            .split('\n')
+            .map((line) => `│ ${line}`)
+            .join('\n')}\n└─\n`,
+        ),
+      );
+      demoEnv.SLACK_WEBHOOK_URL = await slackStandIn.start();
+    }
+  }
   // A real run publishes each app's pid, url, restarts and readiness next to its data.
   const stateFile = options.smoke
     ? undefined
     : join(resolve(config.AGENTMON_DATA_DIR), 'stack.json');
   if (stateFile) mkdirSync(resolve(config.AGENTMON_DATA_DIR), { recursive: true });
   const supervisor = new AppSupervisor({
-    env: { ...stringEnv(), ...infra.env, ...smokeEnv },
+    env: { ...stringEnv(), ...infra.env, ...smokeEnv, ...demoEnv },
     logger,
     forwardLogs: !options.smoke,
     stateFile,
@@ -54,8 +108,10 @@ async function start(options: StartOptions): Promise<void> {
       KAFKA_BROKERS: infra.env.KAFKA_BROKERS,
     },
   });
+  let gatewayUrl = '';
   const stopAll = async () => {
     await supervisor.stopAll(config.SHUTDOWN_TIMEOUT_MS + 5000);
+    await slackStandIn?.stop();
     await infra.stop();
   };
   try {
@@ -73,6 +129,33 @@ async function start(options: StartOptions): Promise<void> {
           'smoke trace went through gateway, Kafka and sessionizer into ClickHouse',
         );
       }
+      gatewayUrl = urls.gateway;
+      if (demo) {
+        // A demo that fails leaves the stack running for the user's own agents.
+        const result = await runDemo({
+          gatewayUrl: urls.gateway,
+          apiKey: demoKey,
+          projectId: demoProjectId,
+          windowMs: config.AGGREGATOR_WINDOW_MS,
+          clickhouse,
+          slack: slackStandIn,
+          progress: Boolean(process.stderr.isTTY),
+          out: (text) => process.stdout.write(text),
+        }).catch((error: unknown) => {
+          logger.error({ err: error }, 'the demo did not complete');
+          return undefined;
+        });
+        if (result)
+          logger.info(
+            {
+              traces: result.traces,
+              sendMs: result.sendMs,
+              pagedAfterMs: result.pagedAfterMs,
+              startedMs: Date.now() - startedAt,
+            },
+            'demo done',
+          );
+      }
     } finally {
       await clickhouse.close();
     }
@@ -88,6 +171,10 @@ async function start(options: StartOptions): Promise<void> {
     );
     return;
   }
+  process.stdout.write(
+    `\nAgentMon is running: send your agents' traces to ${gatewayUrl} (see libs/sdk/README.md); ` +
+      '`npx agentmon status` in another terminal; Ctrl-C stops everything.\n',
+  );
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
@@ -110,5 +197,6 @@ export function createStartCommand(): Command {
       'run the whole pipeline on this machine (embedded broker, Redis, ClickHouse, five apps)',
     )
     .option('--smoke', 'start everything, check readiness end to end, stop and exit')
+    .option('--no-demo', 'skip the demo (backfilled healthy day, then a regression paged to Slack)')
     .action((options: StartOptions) => start(options));
 }
