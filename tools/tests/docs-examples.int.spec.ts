@@ -75,6 +75,8 @@ const INLINE_COMMANDS: Record<string, string> = {
     'no-run: a placeholder id; run on seeded data in libs/analytics-queries/src/analytics-commands.int.spec.ts',
   'npx agentmon eval-candidates --out failures.jsonl':
     'no-run: needs stored failures; run on seeded data in libs/analytics-queries/src/analytics-commands.int.spec.ts',
+  'npx agentmon simulate --api-key KEY [--scenario NAME] [--rate 5] [--duration 60s | --backfill 24h]':
+    'no-run: a placeholder key and options; the scenarios run through the SDK and the gateway in tools/tests/pipeline-e2e.int.spec.ts',
   'npx agentmon broker --port 9092 --data-dir ./data':
     'no-run: a foreground broker on a fixed port; the same broker runs under every integration test',
 };
