@@ -132,9 +132,10 @@ async function benchGateway(
   return result;
 }
 
+/** Input records the sessionizer consumed (the stage runtime's counter; the pre-runtime name too). */
 async function recordsConsumed(url: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
-  const match = /^agentmon_sessionizer_records_total\{[^}]*\} (\d+)/m.exec(text);
+  const match = /^agentmon_(?:stage|sessionizer)_records_total\{[^}]*\} (\d+)/m.exec(text);
   return match ? Number(match[1]) : 0;
 }
 
