@@ -133,6 +133,7 @@ async function benchGateway(
   return result;
 }
 
+/** Input records the sessionizer consumed (the stage runtime's counter; the pre-runtime name too). */
 async function recordsConsumed(url: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
   const match = /^agentmon_stage_records_total\{[^}]*\} (\d+)/m.exec(text);
