@@ -51,6 +51,18 @@ describe('direct producers on the spans topic (SESSIONIZER_REQUIRE_PRODUCER_KEY=
 
   beforeAll(async () => {
     await harness.setUp();
+    // Start where a deployed instance with committed offsets would: at the topic's end. Read from
+    // the beginning, this group (which requires producer keys) would first dead-letter every
+    // unsigned record other suites left on the shared topic.
+    const admin = harness.kafka.admin();
+    await admin.connect();
+    const ends = await admin.fetchTopicOffsets(Topics.spans);
+    await admin.setOffsets({
+      groupId: harness.groupId,
+      topic: Topics.spans,
+      partitions: ends.map(({ partition, high }) => ({ partition, offset: high })),
+    });
+    await admin.disconnect();
     const keys = `my-project:${ApiKeyRegistry.digest('am_live_secret')}`;
     sessionizer = harness.startSessionizer({
       SESSIONIZER_REQUIRE_PRODUCER_KEY: 'true',
