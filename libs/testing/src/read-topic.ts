@@ -11,7 +11,8 @@ export async function readTopicUntil<T extends TopicName>(
   kafka: Kafka,
   topic: T,
   done: (records: TopicRecord<T>[]) => boolean,
-  timeoutMs = 30000,
+  // Topics are shared by every suite of a run and read from the beginning: allow for a long one.
+  timeoutMs = 60000,
 ): Promise<TopicRecord<T>[]> {
   const consumer = kafka.consumer({ groupId: `reader-${randomUUID()}` });
   const seen: TopicRecord<T>[] = [];
