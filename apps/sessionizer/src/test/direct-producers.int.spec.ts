@@ -2,6 +2,7 @@ import { Topics } from '@agentmon/contracts';
 import { ApiKeyRegistry } from '@agentmon/ingest-auth';
 import { AppProcess } from '@agentmon/launcher';
 import { readTopicUntil } from '@agentmon/testing';
+import Redis from 'ioredis';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -63,6 +64,11 @@ describe('direct producers on the spans topic (SESSIONIZER_REQUIRE_PRODUCER_KEY=
       partitions: ends.map(({ partition, high }) => ({ partition, offset: high })),
     });
     await admin.disconnect();
+    // The documented example's ids are fixed and the docs test sends it too: forget what an
+    // earlier suite's sessionizer remembered of that trace in the shared Redis.
+    const redis = new Redis(process.env.REDIS_URL!);
+    await redis.del('agentmon:basis:my-project:trace-kcat-1');
+    redis.disconnect();
     const keys = `my-project:${ApiKeyRegistry.digest('am_live_secret')}`;
     sessionizer = harness.startSessionizer({
       SESSIONIZER_REQUIRE_PRODUCER_KEY: 'true',
