@@ -44,7 +44,7 @@ describe('ClickHouse migrations and writer (real server)', () => {
       () => new MigrationRunner(connect(database), { retentionDays: 30 }),
     );
     const reports = await Promise.all(runners.map((runner) => runner.run()));
-    const appliedEverywhere = reports.flatMap((report) => report.applied).sort();
+    const appliedEverywhere = reports.flatMap((report) => report.applied).sort((a, b) => a - b);
     expect(appliedEverywhere).toEqual(readMigrations().map((m) => m.version));
     const recorded = await connection.query<{ c: string }>(
       'SELECT count() AS c FROM {db:Identifier}.schema_migrations',
