@@ -269,6 +269,8 @@ export const analyticsConfigShape = {
   REPORT_MAX_TOOL_FAILURE_RATE: fraction.default(0.05),
   REPORT_MAX_COST_PER_SUCCESS_GROWTH: z.coerce.number().min(0).default(0.1),
   REPORT_MIN_SLICE_TRACES: positiveInt.default(30),
+  // Below this share of rated traces, views of ratings say to read the implicit signals.
+  REPORT_MIN_RATING_COVERAGE: fraction.default(0.05),
   REPORT_REVIEW_TRACES: z.coerce.number().int().min(1).max(100).default(15),
   ANALYTICS_EXPORT_PAGE_SIZE: z.coerce.number().int().min(1).max(10000).default(200),
 };

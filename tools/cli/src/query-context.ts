@@ -1,6 +1,6 @@
 import { AnalyticsQueries } from '@agentmon/analytics-queries';
 import { ClickHouseConnection } from '@agentmon/clickhouse';
-import { loadConfig, type AppConfig } from '@agentmon/config';
+import { loadConfig, satisfactionWeightsOf, type AppConfig } from '@agentmon/config';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { StackStatus } from './app-supervisor';
@@ -43,6 +43,7 @@ export async function withQueries<T>(run: (context: QueryContext) => Promise<T>)
   const queries = new AnalyticsQueries(connection, {
     baseWindowS: config.AGGREGATOR_WINDOW_MS / 1000,
     maxValuesPerDimension: config.AGGREGATOR_MAX_VALUES_PER_DIMENSION,
+    satisfactionWeights: satisfactionWeightsOf(config),
   });
   try {
     return await run({ config, connection, queries });
