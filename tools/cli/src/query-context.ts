@@ -36,15 +36,23 @@ export interface QueryContext {
   queries: AnalyticsQueries;
 }
 
-/** Opens the query layer for one command and closes it afterwards. */
-export async function withQueries<T>(run: (context: QueryContext) => Promise<T>): Promise<T> {
-  const config = loadConfig(serviceEnv());
-  const connection = ClickHouseConnection.fromConfig(config);
-  const queries = new AnalyticsQueries(connection, {
+/** The query layer over one connection, merging windows as the aggregator configured does. */
+export function analyticsQueriesFor(
+  connection: ClickHouseConnection,
+  config: AppConfig,
+): AnalyticsQueries {
+  return new AnalyticsQueries(connection, {
     baseWindowS: config.AGGREGATOR_WINDOW_MS / 1000,
     maxValuesPerDimension: config.AGGREGATOR_MAX_VALUES_PER_DIMENSION,
     satisfactionWeights: satisfactionWeightsOf(config),
   });
+}
+
+/** Opens the query layer for one command and closes it afterwards. */
+export async function withQueries<T>(run: (context: QueryContext) => Promise<T>): Promise<T> {
+  const config = loadConfig(serviceEnv());
+  const connection = ClickHouseConnection.fromConfig(config);
+  const queries = analyticsQueriesFor(connection, config);
   try {
     return await run({ config, connection, queries });
   } finally {
