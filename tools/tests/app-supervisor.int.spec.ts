@@ -121,7 +121,13 @@ describe('npm start supervisor', () => {
       );
       expect(back.url).toBe(victim.url);
       expect(back.lastExit).toMatchObject({ code: null, signal: 'SIGKILL' });
-      expect((await fetch(`${back.url}/readyz`)).status).toBe(200);
+      // Readiness is a moment, not a state: a restarted consumer may rejoin its group (503) right
+      // after the supervisor first saw it ready. Ready again at the same URL is what counts.
+      await waitFor(
+        `${app} /readyz 200 at its old URL`,
+        async () => (await fetch(`${back.url}/readyz`)).status === 200 || undefined,
+        { timeoutMs: 30000, intervalMs: 200 },
+      );
       expect(logs).toContainEqual(
         expect.objectContaining({ app, msg: 'app exited unexpectedly; restarting' }),
       );
