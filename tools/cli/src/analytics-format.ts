@@ -47,9 +47,18 @@ export function ratingCoverageCaveat(
 
 /** A plain cli-table3 table (no colours, so output pipes cleanly). */
 export function table(head: string[], rows: (string | number)[][]): string {
-  const t = new Table({ head, style: { head: [], border: [] } });
+  // No rule between body rows: a 20-row table stays 20 lines, not 40.
+  const t = new Table({
+    head,
+    style: { head: [], border: [] },
+    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
+  });
   for (const row of rows) t.push(row.map(String));
-  return t.toString();
+  const [top, header, ...body] = t.toString().split('\n');
+  if (top === undefined || header === undefined || body.length === 0) return t.toString();
+  // ...but keep the rule under the (one-line) header.
+  const rule = top.replace('┌', '├').replace(/┬/g, '┼').replace('┐', '┤');
+  return [top, header, rule, ...body].join('\n');
 }
 
 export function positiveInt(name: string) {
