@@ -147,11 +147,10 @@ describe('positive share: alerts only when the Wilson interval says the drop is 
     // Seen in the demo: faq's windows of 37 traces held one rating each; five positive ones made
     // a baseline of 1, and one negative rating ([0, 0.79]) paged critical. The min-samples guard
     // counts ratings for positive_share, not traces.
-    const one = (i: number, positive: boolean) =>
-      window(i, {
-        trace_count: 37,
-        ...rated(i, positive ? 1 : 0, 1, positive ? [0.2065, 1] : [0, 0.7935]),
-      });
+    const one = (i: number, positive: boolean): MetricWindow => ({
+      ...rated(i, positive ? 1 : 0, 1, positive ? [0.2065, 1] : [0, 0.7935]),
+      trace_count: 37,
+    });
     const results = run([...Array.from({ length: 5 }, (_, i) => one(i, true)), one(5, false)]);
     expect(severities(results, 'positive_share')).toEqual(Array(6).fill(null));
     expect(firing(results)).toEqual([]);

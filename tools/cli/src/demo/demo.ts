@@ -132,6 +132,15 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     );
   }
   const pagedAfterMs = Date.now() - sentAt;
+  // The delivery is journaled just after the POST: let the dashboard show it as delivered.
+  await waitFor(
+    'the page recorded as delivered',
+    async () =>
+      (await options.queries.openAlerts({ project: options.projectId }, 100)).some(
+        (alert) => isDemoAlert(alert) && alert.delivery_status !== '',
+      ) || undefined,
+    { timeoutMs: 15_000, intervalMs: 250 },
+  ).catch(() => undefined);
   await printDashboard(options, dense.traffic);
   options.out(
     `\nThe ${REGRESSED_TASK_TYPE} regression was paged ${(pagedAfterMs / 1000).toFixed(1)} s after the traffic was sent` +
