@@ -6,7 +6,7 @@ import {
 } from '@agentmon/clickhouse';
 import type { Span, TraceSummary } from '@agentmon/contracts';
 import { summarizePartials, type PeriodSummary } from './period-metrics';
-import type { ReviewCandidate } from './review-sample';
+import { pickReviewTraces, type ReviewCandidate } from './review-sample';
 import { toSpan, toTraceSummary, type StoredSpanRow, type StoredSummaryRow } from './stored-rows';
 import type { TimeRange } from './time-range';
 import { coverRange } from './window-cover';
@@ -41,6 +41,17 @@ const ERROR_TYPES = `arrayFilter(x -> x != '', [
   ])`;
 
 const PROJECT = "({project:String} = '' OR project_id = {project:String})";
+
+/**
+ * Traces whose latest review verdict is "add to eval set" (argMax: an unmerged replaced row
+ * never counts), as a (project_id, trace_id) subquery.
+ */
+const MARKED_FOR_EVAL = `SELECT project_id, trace_id FROM (
+      SELECT project_id, trace_id, argMax(verdict, decided_at_ms) AS latest
+      FROM {db:Identifier}.review_verdicts
+      WHERE ${PROJECT}
+      GROUP BY project_id, trace_id)
+    WHERE latest = 'add_to_eval_set'`;
 const MAX_COVER_SEGMENTS = 5;
 
 export interface RecentFailure {
@@ -91,7 +102,8 @@ export interface TraceDetail {
 export interface EvalCandidateRef {
   project_id: string;
   trace_id: string;
-  kind: 'failure' | 'success';
+  /** `reviewed`: a reviewer marked it "add to eval set" in the console (exported first). */
+  kind: 'reviewed' | 'failure' | 'success';
   /** For a failure: the first error type it hit (or negative_rating, escalated, not_completed). */
   failure_type: string;
 }
@@ -362,9 +374,10 @@ export class AnalyticsQueries {
   }
 
   /**
-   * Which traces to export as eval candidates: failures first (grouped by their first error
-   * type, newest first within), then successes in a deterministic hash order. Only traces whose
-   * spans are kept; traces exported before are skipped unless `includeExported`.
+   * Which traces to export as eval candidates: those reviewers marked "add to eval set" first
+   * (newest first), then failures (grouped by their first error type, newest first within),
+   * then successes in a deterministic hash order. Only traces whose spans are kept; traces
+   * exported before are skipped unless `includeExported`.
    */
   async evalCandidates(query: EvalCandidateQuery): Promise<EvalCandidateRef[]> {
     const params = {
@@ -379,28 +392,52 @@ export class AnalyticsQueries {
          AND ({task:String} = '' OR task_type = {task:String})
          AND ({include:UInt8} = 1 OR (project_id, trace_id) NOT IN (
            SELECT project_id, trace_id FROM {db:Identifier}.eval_exports))`;
-    const failureLimit = Math.max(0, query.limit - Math.min(query.successes, query.limit));
-    const failures = await this.query<{ project_id: string; trace_id: string; type: string }>(
-      `SELECT project_id, trace_id, ${PRIMARY_FAILURE} AS type
+    const reviewed = await this.query<{
+      project_id: string;
+      trace_id: string;
+      type: string;
+      failed: number;
+    }>(
+      `SELECT project_id, trace_id, ${PRIMARY_FAILURE} AS type, ${FAILURE_CONDITION} AS failed
        FROM {db:Identifier}.trace_summaries FINAL
-       WHERE ${where} AND ${FAILURE_CONDITION}
-       ORDER BY type, ended_at_ms DESC, trace_id
+       WHERE ${where} AND (project_id, trace_id) IN (${MARKED_FOR_EVAL})
+       ORDER BY ended_at_ms DESC, trace_id
        LIMIT {limit:UInt64}`,
-      { ...params, limit: failureLimit },
+      { ...params, limit: query.limit },
     );
-    const successLimit = query.limit - failures.length;
+    const rest = query.limit - reviewed.length;
+    const notReviewed = `${where} AND (project_id, trace_id) NOT IN (${MARKED_FOR_EVAL})`;
+    const failureLimit = Math.max(0, rest - Math.min(query.successes, rest));
+    const failures =
+      failureLimit <= 0
+        ? []
+        : await this.query<{ project_id: string; trace_id: string; type: string }>(
+            `SELECT project_id, trace_id, ${PRIMARY_FAILURE} AS type
+             FROM {db:Identifier}.trace_summaries FINAL
+             WHERE ${notReviewed} AND ${FAILURE_CONDITION}
+             ORDER BY type, ended_at_ms DESC, trace_id
+             LIMIT {limit:UInt64}`,
+            { ...params, limit: failureLimit },
+          );
+    const successLimit = rest - failures.length;
     const successes =
       successLimit <= 0
         ? []
         : await this.query<{ project_id: string; trace_id: string }>(
             `SELECT project_id, trace_id
              FROM {db:Identifier}.trace_summaries FINAL
-             WHERE ${where} AND NOT ${FAILURE_CONDITION}
+             WHERE ${notReviewed} AND NOT ${FAILURE_CONDITION}
              ORDER BY cityHash64(trace_id), trace_id
              LIMIT {limit:UInt64}`,
             { ...params, limit: successLimit },
           );
     return [
+      ...reviewed.map((r) => ({
+        project_id: r.project_id,
+        trace_id: r.trace_id,
+        kind: 'reviewed' as const,
+        failure_type: n(r.failed) === 1 ? r.type : '',
+      })),
       ...failures.map((r) => ({
         project_id: r.project_id,
         trace_id: r.trace_id,
@@ -414,6 +451,52 @@ export class AnalyticsQueries {
         failure_type: '',
       })),
     ];
+  }
+
+  /**
+   * The eval-candidate export as JSON lines (`{"kind","failure_type","summary","spans"}`), a
+   * page of `pageSize` traces at a time (memory stays bounded): what `agentmon eval-candidates`
+   * writes to its file and the console streams as a download. Each page comes with the refs it
+   * wrote, so a caller that records exports records exactly what was written.
+   */
+  async *evalCandidatePages(
+    query: EvalCandidateQuery,
+    pageSize: number,
+  ): AsyncGenerator<{ lines: string[]; written: EvalCandidateRef[]; done: number; total: number }> {
+    const refs = await this.evalCandidates(query);
+    for (let i = 0; i < refs.length; i += pageSize) {
+      const page = refs.slice(i, i + pageSize);
+      const traces = await this.tracesWithSpans(page);
+      const lines: string[] = [];
+      const written: EvalCandidateRef[] = [];
+      for (const ref of page) {
+        const trace = traces.get(`${ref.project_id}\u0000${ref.trace_id}`);
+        if (trace === undefined) continue;
+        lines.push(
+          JSON.stringify({
+            kind: ref.kind,
+            failure_type: ref.failure_type || null,
+            summary: trace.summary,
+            spans: trace.spans,
+          }),
+        );
+        written.push(ref);
+      }
+      yield { lines, written, done: Math.min(i + page.length, refs.length), total: refs.length };
+    }
+  }
+
+  /**
+   * The week's traces for human review, as the weekly report picks them: up to `count` kept
+   * traces stratified by task type and outcome, deterministic for the project and week start.
+   */
+  async reviewPick(
+    scope: ProjectScope,
+    week: TimeRange,
+    count: number,
+  ): Promise<(ReviewCandidate & { project_id: string })[]> {
+    const candidates = await this.reviewCandidates(scope, week, count);
+    return pickReviewTraces(candidates, count, `${scope.project ?? '*'}:${week.from}`);
   }
 
   /** Summaries and spans of a page of traces (one query each), keyed by project and trace. */

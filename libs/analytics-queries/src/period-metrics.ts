@@ -30,6 +30,18 @@ export interface PeriodMetrics {
   avg_output_tokens: number | null;
   avg_tokens: number | null;
   traffic_share: number | null;
+  /** User satisfaction (libs/aggregator-domain/SATISFACTION.md), from the merged sums. */
+  rating_positive_count: number;
+  rating_negative_count: number;
+  rating_coverage: number | null;
+  positive_share: number | null;
+  /** Wilson 95 % interval of positive_share. */
+  positive_share_low: number | null;
+  positive_share_high: number | null;
+  accepted_rate: number | null;
+  corrected_rate: number | null;
+  abandoned_rate: number | null;
+  satisfaction_index: number | null;
 }
 
 export interface SliceMetrics extends PeriodMetrics {
@@ -75,6 +87,16 @@ function metricsOf(window: MetricWindow): PeriodMetrics {
     avg_output_tokens: window.avg_output_tokens,
     avg_tokens: window.avg_tokens,
     traffic_share: window.traffic_share ?? null,
+    rating_positive_count: window.rating_positive_count ?? 0,
+    rating_negative_count: window.rating_negative_count ?? 0,
+    rating_coverage: window.rating_coverage ?? null,
+    positive_share: window.positive_share ?? null,
+    positive_share_low: window.positive_share_low ?? null,
+    positive_share_high: window.positive_share_high ?? null,
+    accepted_rate: window.accepted_rate ?? null,
+    corrected_rate: window.corrected_rate ?? null,
+    abandoned_rate: window.abandoned_rate ?? null,
+    satisfaction_index: window.satisfaction_index ?? null,
   };
 }
 
