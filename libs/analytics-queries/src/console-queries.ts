@@ -160,14 +160,14 @@ export class ConsoleQueries {
   /** The overall series' base windows in the range, oldest first (selected columns only). */
   async overallSeries(project: string, range: TimeRange): Promise<OverallPoint[]> {
     const rows = await this.query<Record<string, string | number>>(
-      `SELECT toString(window_start_ms) AS window_start, trace_count, completion_rate,
+      `SELECT toString(window_start_ms) AS start_ms, trace_count, completion_rate,
               strong_completion_rate, latency_p95_ms, error_rate, cost_avg_usd,
               satisfaction_index, positive_share, rating_coverage,
               (rating_positive_count + rating_negative_count + accepted_count + corrected_count
                 + abandoned_count + follow_up_count + output_copied_count) > 0 AS rated
        FROM {db:Identifier}.metric_windows FINAL
        WHERE project_id = {project:String} AND metric_group = 'traces'
-         AND slice_dimension = 'all' AND slice_value = 'all' AND window_size_s = {size:UInt32}
+         AND slice_dimension = 'all' AND window_size_s = {size:UInt32}
          AND window_start >= toDateTime({from_s:UInt32}) AND window_start < toDateTime({to_s:UInt32})
        ORDER BY window_start_ms`,
       {
@@ -178,7 +178,7 @@ export class ConsoleQueries {
       },
     );
     return rows.map((r) => ({
-      window_start: n(r.window_start),
+      window_start: n(r.start_ms),
       trace_count: n(r.trace_count),
       completion_rate: n(r.completion_rate),
       strong_completion_rate: n(r.strong_completion_rate),
@@ -267,7 +267,7 @@ export class ConsoleQueries {
     };
     const [changes, resets] = await Promise.all([
       this.query<Record<string, string | number>>(
-        `SELECT alert_id, fingerprint, toString(occurred_at_ms) AS occurred_at, state, severity,
+        `SELECT alert_id, fingerprint, toString(occurred_at_ms) AS occurred_ms, state, severity,
                 metric, slice_dimension, slice_value, message, current_value, baseline, threshold
          FROM {db:Identifier}.alerts FINAL
          WHERE project_id = {project:String}
@@ -279,7 +279,7 @@ export class ConsoleQueries {
         params,
       ),
       this.query<Record<string, string>>(
-        `SELECT reset_id, toString(requested_at_ms) AS requested_at, requested_by, reason, metric,
+        `SELECT reset_id, toString(requested_at_ms) AS requested_ms, requested_by, reason, metric,
                 slice_dimension, slice_value
          FROM {db:Identifier}.baseline_resets FINAL
          WHERE (project_id = '' OR project_id = {project:String})
@@ -298,7 +298,7 @@ export class ConsoleQueries {
         ? [[], []]
         : await Promise.all([
             this.query<Record<string, string>>(
-              `SELECT alert_id, toString(decided_at_ms) AS decided_at, reason, notification_id,
+              `SELECT alert_id, toString(decided_at_ms) AS decided_ms, reason, notification_id,
                       silence_id, detail
                FROM {db:Identifier}.notifier_decisions FINAL
                WHERE project_id = {project:String} AND has({ids:Array(String)}, alert_id)
@@ -321,7 +321,7 @@ export class ConsoleQueries {
       notifications.length === 0
         ? []
         : await this.query<Record<string, string | number>>(
-            `SELECT notification_id, toString(attempted_at_ms) AS attempted_at, round, attempt,
+            `SELECT notification_id, toString(attempted_at_ms) AS attempted_ms, round, attempt,
                     http_status, outcome, latency_ms, error
              FROM {db:Identifier}.notification_attempts FINAL
              WHERE project_id = {project:String} AND has({ids:Array(String)}, notification_id)
@@ -332,7 +332,7 @@ export class ConsoleQueries {
       changes: changes.map((c) => ({
         alert_id: String(c.alert_id),
         fingerprint: String(c.fingerprint),
-        occurred_at: n(c.occurred_at),
+        occurred_at: n(c.occurred_ms),
         state: String(c.state),
         severity: String(c.severity),
         metric: String(c.metric),
@@ -345,7 +345,7 @@ export class ConsoleQueries {
       })),
       decisions: decisions.map((d) => ({
         alert_id: d.alert_id,
-        decided_at: n(d.decided_at),
+        decided_at: n(d.decided_ms),
         reason: d.reason,
         notification_id: d.notification_id,
         silence_id: d.silence_id,
@@ -353,7 +353,7 @@ export class ConsoleQueries {
       })),
       attempts: attempts.map((a) => ({
         notification_id: String(a.notification_id),
-        attempted_at: n(a.attempted_at),
+        attempted_at: n(a.attempted_ms),
         round: n(a.round),
         attempt: n(a.attempt),
         http_status: n(a.http_status),
@@ -370,7 +370,7 @@ export class ConsoleQueries {
       })),
       resets: resets.map((r) => ({
         reset_id: r.reset_id,
-        requested_at: n(r.requested_at),
+        requested_at: n(r.requested_ms),
         requested_by: r.requested_by,
         reason: r.reason,
         metric: r.metric,
@@ -386,7 +386,7 @@ export class ConsoleQueries {
    */
   async searchTraces(search: TraceSearch): Promise<TraceListItem[]> {
     const rows = await this.query<Record<string, string | number | string[]>>(
-      `SELECT trace_id, toString(started_at_ms) AS started_at, toString(duration_ms) AS duration_ms,
+      `SELECT trace_id, toString(started_at_ms) AS started_ms, toString(duration_ms) AS duration,
               task_type, user_id, completed, strong_completion, ${FAILURE_CONDITION} AS failed,
               rating, escalated, ${ERROR_TYPES} AS error_types, cost_usd, span_count, sampled
        FROM {db:Identifier}.trace_summaries FINAL
@@ -415,8 +415,8 @@ export class ConsoleQueries {
     );
     return rows.map((r) => ({
       trace_id: String(r.trace_id),
-      started_at: n(r.started_at),
-      duration_ms: n(r.duration_ms),
+      started_at: n(r.started_ms),
+      duration_ms: n(r.duration),
       task_type: String(r.task_type),
       user_id: String(r.user_id),
       completed: n(r.completed) === 1,
@@ -454,7 +454,7 @@ export class ConsoleQueries {
     const rows = await this.query<Record<string, string>>(
       `SELECT trace_id, argMax(verdict, decided_at_ms) AS verdict,
               argMax(reviewer, decided_at_ms) AS reviewer, argMax(note, decided_at_ms) AS note,
-              toString(max(decided_at_ms)) AS at
+              toString(max(decided_at_ms)) AS last_ms
        FROM {db:Identifier}.review_verdicts
        WHERE project_id = {project:String} AND has({ids:Array(String)}, trace_id)
        GROUP BY trace_id`,
@@ -465,7 +465,7 @@ export class ConsoleQueries {
         verdict: r.verdict as ReviewVerdict,
         reviewer: r.reviewer,
         note: r.note,
-        at: n(r.at),
+        at: n(r.last_ms),
       });
     }
     return out;

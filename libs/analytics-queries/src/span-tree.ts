@@ -34,4 +34,3 @@ export function spanTree(spans: readonly Span[]): WaterfallLine[] {
   for (const span of [...spans].sort(byStart)) if (!seen.has(span.span_id)) visit(span, 0);
   return out;
 }
-
