@@ -110,8 +110,7 @@ async function loadDay(ch: ClickHouseConnection, dayStart: number): Promise<void
   const columns = (
     await ch.query<{ name: string }>(
       `SELECT name FROM system.columns
-       WHERE database = {db:String} AND table = 'metric_windows' AND default_kind != 'MATERIALIZED'
-       ORDER BY position`,
+       WHERE database = {db:String} AND table = 'metric_windows' AND default_kind != 'MATERIALIZED'`,
       { db },
     )
   ).map((c) => c.name);
