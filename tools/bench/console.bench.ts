@@ -124,7 +124,7 @@ async function loadDay(ch: ClickHouseConnection, dayStart: number): Promise<void
   await ch.command(
     `INSERT INTO {db:Identifier}.metric_windows (${columns.join(', ')})
      SELECT ${shifted.join(', ')}
-     FROM {db:Identifier}.metric_windows ARRAY JOIN range(1, 24) AS h
+     FROM {db:Identifier}.metric_windows ARRAY JOIN arrayMap(x -> x + 1, range(23)) AS h
      WHERE project_id = {project:String}`,
     { db, project: PROJECT },
   );
