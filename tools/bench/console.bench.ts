@@ -114,11 +114,22 @@ async function loadDay(ch: ClickHouseConnection, dayStart: number): Promise<void
       { db },
     )
   ).map((c) => c.name);
+  // The JSON keeps its 13-digit epoch-ms stamps; each is cut out and replaced by the shifted
+  // one (18.16's replaceRegexpOne takes only a constant replacement).
+  const restamp = (expr: string, key: string, value: string) => {
+    const at = `position(${expr}, '"${key}":')`;
+    return `if(${at} = 0, ${expr}, concat(substring(${expr}, 1, ${at} + ${key.length + 2}), toString(${value}), substring(${expr}, ${at} + ${key.length + 3 + 13})))`;
+  };
+  const start = 'window_start_ms + h * 3600000';
   const shifted = columns.map((c) =>
     c === 'window_start_ms'
-      ? 'window_start_ms + h * 3600000'
+      ? start
       : c === 'window_json' || c === 'partial_json'
-        ? `replaceRegexpOne(replaceRegexpOne(${c}, '"window_start":[0-9]+', concat('"window_start":', toString(window_start_ms + h * 3600000))), '"window_end":[0-9]+', concat('"window_end":', toString(window_start_ms + h * 3600000 + window_size_s * 1000)))`
+        ? restamp(
+            restamp(c, 'window_start', start),
+            'window_end',
+            `${start} + window_size_s * 1000`,
+          )
         : c,
   );
   await ch.command(
