@@ -6,6 +6,7 @@ import {
   type AlertTimeline,
   type OpenAlert,
   type OverallPoint,
+  type ReviewCandidate,
   type PeriodMetrics,
   type SliceMetrics,
   type SliceRef,
@@ -45,6 +46,8 @@ import type { ConsoleConfig } from './console.config';
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 const WEEK_MS = 7 * DAY_MS;
+const REVIEW_PICK_TTL_MS = 10 * 60_000;
+const MAX_CACHED_PICKS = 1000;
 
 export interface OverviewData {
   project: string;
@@ -138,6 +141,7 @@ export function parseSlice(text: string): SliceRef {
 @Injectable()
 export class ConsoleDataService {
   private readonly baseMs: number;
+  private readonly picks = new Map<string, { pick: ReviewCandidate[]; until: number }>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: ConsoleConfig,
@@ -173,11 +177,13 @@ export class ConsoleDataService {
     const now = Date.now();
     const to = Math.ceil(now / this.baseMs) * this.baseMs;
     const current = { from: Math.floor((now - HOUR_MS) / this.baseMs) * this.baseMs, to };
-    const baseline = { from: current.from - DAY_MS, to: current.from };
+    // The 24 hours before, ending on the hour: whole hourly rollups (and minutes of one hour).
+    const baselineTo = Math.floor(current.from / HOUR_MS) * HOUR_MS;
+    const baseline = { from: baselineTo - DAY_MS, to: baselineTo };
     const scope = { project };
     const [cur, prev, series, alerts] = await Promise.all([
-      this.analytics.periodSummary(scope, current),
-      this.analytics.periodSummary(scope, baseline),
+      this.analytics.periodSummary(scope, current, { overallOnly: true }),
+      this.analytics.periodSummary(scope, baseline, { overallOnly: true }),
       this.queries.overallSeries(project, {
         from: Math.max(to - 120 * this.baseMs, to - DAY_MS),
         to,
@@ -289,7 +295,10 @@ export class ConsoleDataService {
   }
 
   async slices(project: string, query: { since?: string; until?: string }): Promise<SlicesData> {
-    const range = this.range(query, '24h', this.baseMs);
+    let range = this.range(query, '24h', this.baseMs);
+    // By default from a whole hour, so the day is read from hourly rollups (and one hour's minutes).
+    if (query.since === undefined)
+      range = { ...range, from: Math.floor(range.from / HOUR_MS) * HOUR_MS };
     const summary = await this.analytics.periodSummary({ project }, range);
     return { project, range, overall: summary.overall, slices: summary.slices };
   }
@@ -334,7 +343,8 @@ export class ConsoleDataService {
     project: string,
     query: TraceSearchQuery,
   ): Promise<{ range: TimeRange; traces: TraceListItem[] }> {
-    const range = this.range(query, '24h');
+    // The last hour by default: a day of summaries is a million rows to sort (widen with since).
+    const range = this.range(query, '1h');
     const traces = await this.queries.searchTraces({
       project,
       from: range.from,
@@ -364,11 +374,7 @@ export class ConsoleDataService {
 
   async review(project: string): Promise<ReviewData> {
     const week = this.reviewWeek();
-    const picked = await this.analytics.reviewPick(
-      { project },
-      week,
-      this.config.REPORT_REVIEW_TRACES,
-    );
+    const picked = await this.reviewPick(project, week);
     const verdicts = await this.queries.verdicts(
       project,
       picked.map((p) => p.trace_id),
@@ -395,6 +401,31 @@ export class ConsoleDataService {
     traceId: string,
   ): Promise<{ verdict: ReviewVerdict; reviewer: string } | undefined> {
     return (await this.queries.verdicts(project, [traceId])).get(traceId);
+  }
+
+  /**
+   * The week's pick, kept for REVIEW_PICK_TTL_MS per project and week: reviewers work through a
+   * list that must not reshuffle under them as new traces arrive, and the pick sorts a week of
+   * summaries. Verdicts are never cached.
+   */
+  private async reviewPick(project: string, week: TimeRange): Promise<ReviewCandidate[]> {
+    const key = `${project}\u0000${week.from}`;
+    const now = Date.now();
+    const cached = this.picks.get(key);
+    if (cached !== undefined && cached.until > now) return cached.pick;
+    const pick = await this.analytics.reviewPick(
+      { project },
+      week,
+      this.config.REPORT_REVIEW_TRACES,
+    );
+    this.picks.delete(key);
+    this.picks.set(key, { pick, until: now + REVIEW_PICK_TTL_MS });
+    // Bounded: the oldest entries go first (a Map iterates in insertion order).
+    for (const k of this.picks.keys()) {
+      if (this.picks.size <= MAX_CACHED_PICKS) break;
+      this.picks.delete(k);
+    }
+    return pick;
   }
 
   async recordVerdict(

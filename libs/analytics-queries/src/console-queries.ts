@@ -203,13 +203,16 @@ export class ConsoleQueries {
     range: TimeRange,
     maxWindows: number,
   ): Promise<MetricWindow[]> {
+    // argMax by revision rather than FINAL: only this series' window_json is read (PREWHERE),
+    // not that of every slice sharing the granules.
     const rows = await this.query<{ window_json: string }>(
-      `SELECT window_json
-       FROM {db:Identifier}.metric_windows FINAL
+      `SELECT argMax(window_json, revision) AS window_json
+       FROM {db:Identifier}.metric_windows
        WHERE project_id = {project:String} AND metric_group = 'traces'
          AND slice_dimension = {dimension:String} AND slice_value = {value:String}
          AND window_size_s = {size:UInt32}
          AND window_start >= toDateTime({from_s:UInt32}) AND window_start < toDateTime({to_s:UInt32})
+       GROUP BY window_start_ms
        ORDER BY window_start_ms
        LIMIT {limit:UInt64}`,
       {
@@ -385,33 +388,45 @@ export class ConsoleQueries {
    * (every trace has one, sampled or not); the day in the sort key prunes to the range's days.
    */
   async searchTraces(search: TraceSearch): Promise<TraceListItem[]> {
-    const rows = await this.query<Record<string, string | number | string[]>>(
-      `SELECT trace_id, toString(started_at_ms) AS started_ms, toString(duration_ms) AS duration,
-              task_type, user_id, completed, strong_completion, ${FAILURE_CONDITION} AS failed,
-              rating, escalated, ${ERROR_TYPES} AS error_types, cost_usd, span_count, sampled
-       FROM {db:Identifier}.trace_summaries FINAL
-       WHERE project_id = {project:String}
+    const params = {
+      project: search.project,
+      from: search.from,
+      to: search.to,
+      from_s: Math.floor(search.from / 1000),
+      to_s: Math.floor(search.to / 1000),
+      task: search.taskType ?? '',
+      user: search.userId ?? '',
+      outcome: search.outcome,
+      error: search.errorType ?? '',
+    };
+    const filters = `project_id = {project:String}
          AND toDate(started_at) >= toDate(toDateTime({from_s:UInt32}))
          AND toDate(started_at) <= toDate(toDateTime({to_s:UInt32}))
          AND started_at_ms >= {from:UInt64} AND started_at_ms < {to:UInt64}
          AND ({task:String} = '' OR task_type = {task:String})
          AND ({user:String} = '' OR user_id = {user:String})
          AND ({outcome:String} = 'any' OR ({outcome:String} = 'failure') = ${FAILURE_CONDITION})
-         AND ({error:String} = '' OR has(${ERROR_TYPES}, {error:String}))
+         AND ({error:String} = '' OR has(${ERROR_TYPES}, {error:String}))`;
+    // Two steps, so a day of a million summaries is never merged with FINAL: the newest matching
+    // ids from the filter columns alone (a late revision may list a trace twice: over-fetch),
+    // then those traces' latest rows, filtered again (a revision may have changed the outcome).
+    const candidates = await this.query<{ trace_id: string }>(
+      `SELECT trace_id FROM {db:Identifier}.trace_summaries
+       WHERE ${filters}
        ORDER BY started_at_ms DESC, trace_id
        LIMIT {limit:UInt64}`,
-      {
-        project: search.project,
-        from: search.from,
-        to: search.to,
-        from_s: Math.floor(search.from / 1000),
-        to_s: Math.floor(search.to / 1000),
-        task: search.taskType ?? '',
-        user: search.userId ?? '',
-        outcome: search.outcome,
-        error: search.errorType ?? '',
-        limit: search.limit,
-      },
+      { ...params, limit: search.limit * 2 },
+    );
+    if (candidates.length === 0) return [];
+    const rows = await this.query<Record<string, string | number | string[]>>(
+      `SELECT trace_id, toString(started_at_ms) AS started_ms, toString(duration_ms) AS duration,
+              task_type, user_id, completed, strong_completion, ${FAILURE_CONDITION} AS failed,
+              rating, escalated, ${ERROR_TYPES} AS error_types, cost_usd, span_count, sampled
+       FROM {db:Identifier}.trace_summaries FINAL
+       WHERE ${filters} AND trace_id IN (SELECT arrayJoin({ids:Array(String)}))
+       ORDER BY started_at_ms DESC, trace_id
+       LIMIT {limit:UInt64}`,
+      { ...params, ids: [...new Set(candidates.map((c) => c.trace_id))], limit: search.limit },
     );
     return rows.map((r) => ({
       trace_id: String(r.trace_id),
