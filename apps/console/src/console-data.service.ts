@@ -6,6 +6,7 @@ import {
   type AlertTimeline,
   type OpenAlert,
   type OverallPoint,
+  type PeriodSummary,
   type ReviewCandidate,
   type PeriodMetrics,
   type SliceMetrics,
@@ -42,6 +43,7 @@ import Redis from 'ioredis';
 import type { z } from 'zod';
 import type { ConsoleAccess } from './auth/console-token-registry';
 import type { ConsoleConfig } from './console.config';
+import { TtlCache } from './ttl-cache';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
@@ -142,6 +144,9 @@ export function parseSlice(text: string): SliceRef {
 export class ConsoleDataService {
   private readonly baseMs: number;
   private readonly picks = new Map<string, { pick: ReviewCandidate[]; until: number }>();
+  /** Period summaries and charts, for one aggregator window at most (see TtlCache). */
+  private readonly summaries: TtlCache<PeriodSummary>;
+  private readonly charts: TtlCache<ChartData>;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: ConsoleConfig,
@@ -151,6 +156,16 @@ export class ConsoleDataService {
     @Inject(Redis) private readonly redis: Redis,
   ) {
     this.baseMs = config.AGGREGATOR_WINDOW_MS;
+    const ttl = Math.min(config.AGGREGATOR_WINDOW_MS, 60_000);
+    this.summaries = new TtlCache(ttl, 500);
+    this.charts = new TtlCache(ttl, 200);
+  }
+
+  private summary(project: string, range: TimeRange, overallOnly: boolean): Promise<PeriodSummary> {
+    return this.summaries.get(
+      `${project}\u0000${range.from}\u0000${range.to}\u0000${overallOnly}`,
+      () => this.analytics.periodSummary({ project }, range, { overallOnly }),
+    );
   }
 
   /** The project a request reads: the one asked for if the token may read it, else 404. */
@@ -177,13 +192,13 @@ export class ConsoleDataService {
     const now = Date.now();
     const to = Math.ceil(now / this.baseMs) * this.baseMs;
     const current = { from: Math.floor((now - HOUR_MS) / this.baseMs) * this.baseMs, to };
-    // The 24 hours before, ending on the hour: whole hourly rollups (and minutes of one hour).
+    // The 24 whole hours before: hourly rollups only, the same for an hour (and cached).
     const baselineTo = Math.floor(current.from / HOUR_MS) * HOUR_MS;
     const baseline = { from: baselineTo - DAY_MS, to: baselineTo };
     const scope = { project };
     const [cur, prev, series, alerts] = await Promise.all([
-      this.analytics.periodSummary(scope, current, { overallOnly: true }),
-      this.analytics.periodSummary(scope, baseline, { overallOnly: true }),
+      this.summary(project, current, true),
+      this.summary(project, baseline, true),
       this.queries.overallSeries(project, {
         from: Math.max(to - 120 * this.baseMs, to - DAY_MS),
         to,
@@ -205,6 +220,18 @@ export class ConsoleDataService {
     const metric = ChartMetricSchema.parse(query.metric);
     const slice = parseSlice(query.slice);
     const range = this.range(query, '6h', this.baseMs);
+    return this.charts.get(
+      [project, metric, slice.dimension, slice.value, range.from, range.to].join('\u0000'),
+      () => this.computeChart(project, metric, slice, range),
+    );
+  }
+
+  private async computeChart(
+    project: string,
+    metric: ChartMetric,
+    slice: SliceRef,
+    range: TimeRange,
+  ): Promise<ChartData> {
     const windows = Math.ceil((range.to - range.from) / this.baseMs);
     if (windows > this.config.CONSOLE_CHART_MAX_WINDOWS) {
       throw new BadRequestException({
@@ -299,7 +326,7 @@ export class ConsoleDataService {
     // By default from a whole hour, so the day is read from hourly rollups (and one hour's minutes).
     if (query.since === undefined)
       range = { ...range, from: Math.floor(range.from / HOUR_MS) * HOUR_MS };
-    const summary = await this.analytics.periodSummary({ project }, range);
+    const summary = await this.summary(project, range, false);
     return { project, range, overall: summary.overall, slices: summary.slices };
   }
 

@@ -179,14 +179,14 @@ export class AnalyticsQueries {
     params.first_s = Math.floor(Math.min(range.from, ...starts) / 1000);
     params.last_s = Math.ceil(Math.max(range.to, ...segments.map((s) => s.to)) / 1000);
     // argMax by revision instead of FINAL: the same row wins (ReplacingMergeTree keeps the
-    // highest revision), but the filter runs as PREWHERE, so only the wanted rows' partials
-    // (≈ 20 KB each) are read, not those of every window in the granules FINAL must merge.
+    // highest revision), and the cover's windows are picked in PREWHERE, so partials (≈ 20 KB
+    // each) are read only from granules holding a wanted window, not merged for every window.
     const rows = await this.query<{ partial_json: string }>(
       `SELECT argMax(partial_json, revision) AS partial_json
        FROM {db:Identifier}.metric_windows
-       WHERE ${PROJECT} AND metric_group = 'traces' AND slice_dimension = 'all'
+       PREWHERE slice_dimension = 'all' AND (${clauses.join('\n OR ')})
+       WHERE ${PROJECT} AND metric_group = 'traces'
          AND window_start >= toDateTime({first_s:UInt32}) AND window_start < toDateTime({last_s:UInt32})
-         AND (${clauses.join('\n OR ')})
        GROUP BY project_id, window_start_ms, window_size_s`,
       params,
     );

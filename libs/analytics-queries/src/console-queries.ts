@@ -208,9 +208,9 @@ export class ConsoleQueries {
     const rows = await this.query<{ window_json: string }>(
       `SELECT argMax(window_json, revision) AS window_json
        FROM {db:Identifier}.metric_windows
-       WHERE project_id = {project:String} AND metric_group = 'traces'
-         AND slice_dimension = {dimension:String} AND slice_value = {value:String}
+       PREWHERE slice_dimension = {dimension:String} AND slice_value = {value:String}
          AND window_size_s = {size:UInt32}
+       WHERE project_id = {project:String} AND metric_group = 'traces'
          AND window_start >= toDateTime({from_s:UInt32}) AND window_start < toDateTime({to_s:UInt32})
        GROUP BY window_start_ms
        ORDER BY window_start_ms

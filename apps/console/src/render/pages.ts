@@ -95,7 +95,7 @@ const KEY_METRICS: KeyMetric[] = [
 
 function delta(now: number | null, before: number | null, higherIsWorse: boolean): string {
   if (now === null || before === null || !Number.isFinite(now) || !Number.isFinite(before))
-    return '<span class="muted">no baseline</span>';
+    return '';
   const diff = now - before;
   if (Math.abs(diff) < 1e-12) return '<span class="muted">=</span>';
   const worse = higherIsWorse ? diff > 0 : diff < 0;
