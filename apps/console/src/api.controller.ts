@@ -26,8 +26,8 @@ export class ApiController {
 
   @Get('overview')
   overview(@Access() access: ConsoleAccess, @Query() query: unknown) {
-    const q = parseQuery(ProjectOnly, query);
-    return this.data.overview(this.data.project(access, q.project));
+    const q = parseQuery(PeriodQuerySchema, query);
+    return this.data.overview(this.data.project(access, q.project), q);
   }
 
   @Get('chart')

@@ -188,8 +188,12 @@ export class ConsoleDataService {
     }
   }
 
-  async overview(project: string): Promise<OverviewData> {
-    const now = Date.now();
+  /** Key metrics of the hour up to `until` (default now) against the 24 whole hours before. */
+  async overview(project: string, query: { until?: string } = {}): Promise<OverviewData> {
+    const now =
+      query.until === undefined
+        ? Date.now()
+        : this.range({ since: '1h', until: query.until }, '1h').to;
     const to = Math.ceil(now / this.baseMs) * this.baseMs;
     const current = { from: Math.floor((now - HOUR_MS) / this.baseMs) * this.baseMs, to };
     // The 24 whole hours before: hourly rollups only, the same for an hour (and cached).

@@ -56,8 +56,9 @@ export class PagesController {
     @Query() query: unknown,
     @Res() reply: FastifyReply,
   ) {
-    const project = this.data.project(access, parseQuery(ProjectOnly, query).project);
-    this.send(reply, access, project, '/', overviewPage(await this.data.overview(project)));
+    const q = parseQuery(PeriodQuerySchema, query);
+    const project = this.data.project(access, q.project);
+    this.send(reply, access, project, '/', overviewPage(await this.data.overview(project, q)));
   }
 
   @Get('chart')
