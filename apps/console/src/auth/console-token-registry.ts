@@ -1,5 +1,5 @@
 import { ApiKeyRegistry } from '@agentmon/ingest-auth';
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 
 /** Who a request is: the projects its token may read, and a token label safe to store. */
 export interface ConsoleAccess {
@@ -48,5 +48,5 @@ export class ConsoleTokenRegistry {
 
 /** The `CONSOLE_TOKENS` entry for a token (what `agentmon hash-key 'a+b' <token>` prints). */
 export function consoleTokenEntry(projects: readonly string[], token: string): string {
-  return `${projects.join('+')}:${createHash('sha256').update(token, 'utf8').digest('hex')}`;
+  return `${projects.join('+')}:${ApiKeyRegistry.digest(token)}`;
 }
