@@ -156,7 +156,7 @@ export class ConsoleDataService {
     @Inject(Redis) private readonly redis: Redis,
   ) {
     this.baseMs = config.AGGREGATOR_WINDOW_MS;
-    const ttl = Math.min(config.AGGREGATOR_WINDOW_MS, 60_000);
+    const ttl = Math.min(config.AGGREGATOR_WINDOW_MS, config.CONSOLE_CACHE_TTL_MS);
     this.summaries = new TtlCache(ttl, 500);
     this.charts = new TtlCache(ttl, 200);
   }
@@ -327,9 +327,12 @@ export class ConsoleDataService {
 
   async slices(project: string, query: { since?: string; until?: string }): Promise<SlicesData> {
     let range = this.range(query, '24h', this.baseMs);
-    // By default from a whole hour, so the day is read from hourly rollups (and one hour's minutes).
-    if (query.since === undefined)
-      range = { ...range, from: Math.floor(range.from / HOUR_MS) * HOUR_MS };
+    // By default the last 24 whole hours, the running one so far: 24 hourly rollups (the
+    // aggregator re-rolls the running hour at every merge), no minute windows to re-merge.
+    if (query.since === undefined) {
+      const to = Math.ceil(range.to / HOUR_MS) * HOUR_MS;
+      range = { from: to - DAY_MS, to };
+    }
     const summary = await this.summary(project, range, false);
     return { project, range, overall: summary.overall, slices: summary.slices };
   }
@@ -450,7 +453,9 @@ export class ConsoleDataService {
       this.config.REPORT_REVIEW_TRACES,
     );
     this.picks.delete(key);
-    this.picks.set(key, { pick, until: now + REVIEW_PICK_TTL_MS });
+    // CONSOLE_CACHE_TTL_MS=0 turns this cache off too.
+    const ttl = this.config.CONSOLE_CACHE_TTL_MS === 0 ? 0 : REVIEW_PICK_TTL_MS;
+    this.picks.set(key, { pick, until: now + ttl });
     // Bounded: the oldest entries go first (a Map iterates in insertion order).
     for (const k of this.picks.keys()) {
       if (this.picks.size <= MAX_CACHED_PICKS) break;

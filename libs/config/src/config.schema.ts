@@ -314,6 +314,8 @@ export const ConsoleConfigSchema = z.object({
   CONSOLE_TOKENS: consoleTokenList.default([]),
   /** Windows replayed before a control chart's range so its EWMA and baseline are warm. */
   CONSOLE_CHART_LOOKBACK_WINDOWS: nonNegativeInt.max(10000).default(120),
+  /** How long page data is reused (capped at one aggregator window); 0 = computed every time. */
+  CONSOLE_CACHE_TTL_MS: nonNegativeInt.default(60000),
   /** Most windows one control chart draws (a longer range is refused, never silently cut). */
   CONSOLE_CHART_MAX_WINDOWS: positiveInt.max(100000).default(5000),
   AGGREGATOR_WINDOW_MS: AggregatorConfigSchema.shape.AGGREGATOR_WINDOW_MS,
