@@ -3,6 +3,7 @@ import { ClickHouseConnection, MigrationRunner } from '@agentmon/clickhouse';
 import { ALL_TOPICS, Topics } from '@agentmon/contracts';
 import { createKafka, ensureTopics, TopicProducer } from '@agentmon/kafka';
 import { AppProcess, LocalInfrastructure, startLocalInfrastructure } from '@agentmon/launcher';
+import { encodeExportTraceRequest } from '@agentmon/otlp';
 import { makeSpan } from '@agentmon/testing';
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -34,6 +35,68 @@ function requestBodies(count: number): string[] {
       }),
     );
     return JSON.stringify({ spans });
+  });
+}
+
+/**
+ * OTLP/HTTP protobuf bodies as an OpenTelemetry SDK batches them: 100 spans of 10 traces, each
+ * an invoke_agent root with GenAI chat and execute_tool children (tokens, model, tool name).
+ */
+function otlpBodies(count: number): Buffer[] {
+  const attr = (key: string, value: string | number) => ({
+    key,
+    value: typeof value === 'number' ? { intValue: value } : { stringValue: value },
+  });
+  const nowNs = BigInt(Date.now()) * 1_000_000n;
+  return Array.from({ length: count }, () => {
+    const spans = [];
+    for (let t = 0; t < 10; t += 1) {
+      const traceId = Buffer.from(randomUUID().replace(/-/g, ''), 'hex');
+      const rootId = Buffer.from(randomUUID().replace(/-/g, '').slice(0, 16), 'hex');
+      const times = (i: number) => ({
+        startTimeUnixNano: (nowNs - 2_000_000_000n + BigInt(i) * 100_000_000n).toString(),
+        endTimeUnixNano: (nowNs - 2_000_000_000n + BigInt(i + 1) * 100_000_000n).toString(),
+      });
+      spans.push({
+        traceId,
+        spanId: rootId,
+        name: 'invoke_agent support',
+        ...times(0),
+        endTimeUnixNano: nowNs.toString(),
+        attributes: [
+          attr('gen_ai.operation.name', 'invoke_agent'),
+          attr('agentmon.task_type', 'support'),
+        ],
+      });
+      for (let i = 1; i < SPANS_PER_REQUEST / 10; i += 1) {
+        const chat = i % 2 === 1;
+        spans.push({
+          traceId,
+          spanId: Buffer.from(randomUUID().replace(/-/g, '').slice(0, 16), 'hex'),
+          parentSpanId: rootId,
+          name: chat ? 'chat claude-sonnet-4' : 'execute_tool search',
+          ...times(i),
+          attributes: chat
+            ? [
+                attr('gen_ai.operation.name', 'chat'),
+                attr('gen_ai.request.model', 'claude-sonnet-4'),
+                attr('gen_ai.usage.input_tokens', 1200),
+                attr('gen_ai.usage.output_tokens', 300),
+              ]
+            : [attr('gen_ai.operation.name', 'execute_tool'), attr('gen_ai.tool.name', 'search')],
+        });
+      }
+    }
+    return Buffer.from(
+      encodeExportTraceRequest({
+        resourceSpans: [
+          {
+            resource: { attributes: [attr('service.name', 'bench-agent')] },
+            scopeSpans: [{ spans }],
+          },
+        ],
+      }),
+    );
   });
 }
 
@@ -90,20 +153,31 @@ async function startWorld(): Promise<World> {
   };
 }
 
-async function benchGateway(
-  world: World,
-): Promise<{ gateway: { spansPerS: number; p50: number; p99: number }[]; ceiling: number[] }> {
+async function benchGateway(world: World): Promise<{
+  gateway: { spansPerS: number; p50: number; p99: number }[];
+  otlp: { spansPerS: number; p50: number; p99: number }[];
+  ceiling: number[];
+}> {
   const gateway = AppProcess.start('gateway', world.env);
   const ceiling = AppProcess.script('tools/bench/bare-fastify-server.ts', [], {});
   const payloads = requestBodies(20);
+  const otlpPayloads = otlpBodies(20);
   const headers = { authorization: `Bearer ${world.apiKey}` };
+  const otlpRoute = { path: '/v1/traces', contentType: 'application/x-protobuf' };
   const result = {
     gateway: [] as { spansPerS: number; p50: number; p99: number }[],
+    otlp: [] as { spansPerS: number; p50: number; p99: number }[],
     ceiling: [] as number[],
   };
   try {
     const [gatewayUrl, ceilingUrl] = [await gateway.url(), await ceiling.url()];
     await runLoad(gatewayUrl, payloads, { connections: CONNECTIONS, durationS: 1, headers }); // warm-up
+    await runLoad(gatewayUrl, otlpPayloads, {
+      connections: CONNECTIONS,
+      durationS: 1,
+      headers,
+      ...otlpRoute,
+    });
     for (let run = 0; run < RUNS; run += 1) {
       const bare = await runLoad(ceilingUrl, payloads, {
         connections: CONNECTIONS,
@@ -116,6 +190,21 @@ async function benchGateway(
       });
       if (load.non2xx > 0 || load.errors > 0)
         throw new Error(`gateway answered ${load.non2xx} non-2xx and ${load.errors} errors`);
+      const otlp = await runLoad(gatewayUrl, otlpPayloads, {
+        connections: CONNECTIONS,
+        durationS: DURATION_S,
+        headers,
+        ...otlpRoute,
+      });
+      if (otlp.non2xx > 0 || otlp.errors > 0)
+        throw new Error(
+          `gateway /v1/traces answered ${otlp.non2xx} non-2xx and ${otlp.errors} errors`,
+        );
+      result.otlp.push({
+        spansPerS: otlp.requestsPerSecond * SPANS_PER_REQUEST,
+        p50: otlp.p50Ms,
+        p99: otlp.p99Ms,
+      });
       result.ceiling.push(bare.requestsPerSecond * SPANS_PER_REQUEST);
       result.gateway.push({
         spansPerS: load.requestsPerSecond * SPANS_PER_REQUEST,
@@ -123,7 +212,7 @@ async function benchGateway(
         p99: load.p99Ms,
       });
       console.log(
-        `run ${run + 1}: gateway ${Math.round(load.requestsPerSecond * SPANS_PER_REQUEST)} spans/s (p50 ${load.p50Ms} ms, p99 ${load.p99Ms} ms); bare fastify ${Math.round(bare.requestsPerSecond * SPANS_PER_REQUEST)} spans/s`,
+        `run ${run + 1}: gateway ${Math.round(load.requestsPerSecond * SPANS_PER_REQUEST)} spans/s (p50 ${load.p50Ms} ms, p99 ${load.p99Ms} ms); OTLP protobuf ${Math.round(otlp.requestsPerSecond * SPANS_PER_REQUEST)} spans/s (p50 ${otlp.p50Ms} ms, p99 ${otlp.p99Ms} ms); bare fastify ${Math.round(bare.requestsPerSecond * SPANS_PER_REQUEST)} spans/s`,
       );
     }
   } finally {
@@ -251,6 +340,12 @@ async function main(): Promise<void> {
     gateway_spans_per_s: Math.round(gatewaySpans),
     gateway_p50_ms: median(gateway.gateway.map((r) => r.p50)),
     gateway_p99_ms: median(gateway.gateway.map((r) => r.p99)),
+    otlp_spans_per_s: Math.round(median(gateway.otlp.map((r) => r.spansPerS))),
+    otlp_p50_ms: median(gateway.otlp.map((r) => r.p50)),
+    otlp_p99_ms: median(gateway.otlp.map((r) => r.p99)),
+    otlp_to_bare_ratio: Number(
+      (median(gateway.otlp.map((r) => r.spansPerS)) / ceilingSpans).toFixed(3),
+    ),
     bare_fastify_spans_per_s: Math.round(ceilingSpans),
     gateway_to_bare_ratio: Number((gatewaySpans / ceilingSpans).toFixed(3)),
     sessionizer_spans_per_s: Math.round(median(sessionizer)),

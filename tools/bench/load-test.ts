@@ -12,8 +12,15 @@ export interface LoadResult {
 /** POSTs the given bodies round-robin over many connections for a fixed time. */
 export async function runLoad(
   url: string,
-  bodies: string[],
-  options: { connections: number; durationS: number; headers?: Record<string, string> },
+  bodies: (string | Buffer)[],
+  options: {
+    connections: number;
+    durationS: number;
+    headers?: Record<string, string>;
+    /** Default: the native JSON route. */
+    path?: string;
+    contentType?: string;
+  },
 ): Promise<LoadResult> {
   const result = await autocannon({
     url,
@@ -22,9 +29,9 @@ export async function runLoad(
     pipelining: 1,
     requests: bodies.map((body) => ({
       method: 'POST',
-      path: '/v1/spans',
+      path: options.path ?? '/v1/spans',
       body,
-      headers: { 'content-type': 'application/json', ...options.headers },
+      headers: { 'content-type': options.contentType ?? 'application/json', ...options.headers },
     })),
   });
   return {

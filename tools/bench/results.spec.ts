@@ -18,6 +18,7 @@ describe('bench results', () => {
     expect(unitOf('gateway_p99_ms')).toBe('ms');
     expect(unitOf('alert_to_slack_ms_p50')).toBe('ms');
     expect(unitOf('runs')).toBe('count');
+    expect(unitOf('gateway_to_bare_ratio')).toBe('×');
     expect(unitOf('heap_bytes_per_open_span')).toBe('bytes');
   });
 

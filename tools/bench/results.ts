@@ -40,6 +40,7 @@ export function unitOf(key: string): string {
     [/_s$/, 's'],
     [/bytes/, 'bytes'],
     [/_usd$/, 'USD'],
+    [/_ratio$/, '×'],
   ];
   for (const [pattern, unit] of rules) if (pattern.test(key)) return unit;
   return 'count';

@@ -10,42 +10,87 @@ const APPS: [string, string, Record<string, string>][] = [
   ['console', 'CONSOLE_PORT', {}],
 ];
 
-describe.each(APPS)('%s process lifecycle', (app, portVariable, extra) => {
+/**
+ * Runs one check per app, every app at once (each is its own process; most of a check is
+ * waiting on the broker), and returns `{app: outcome}` so a failure names the app.
+ */
+async function eachApp<T>(
+  check: (app: string, portVariable: string, extra: Record<string, string>) => Promise<T>,
+): Promise<Record<string, T>> {
+  const outcomes = await Promise.all(
+    APPS.map(async ([app, portVariable, extra]) => [app, await check(app, portVariable, extra)]),
+  );
+  return Object.fromEntries(outcomes) as Record<string, T>;
+}
+
+const everyApp = <T>(value: T): Record<string, T> =>
+  Object.fromEntries(APPS.map(([app]) => [app, value]));
+
+describe('every app process', () => {
   it('serves health, readiness and Prometheus metrics, logs JSON, and exits 0 on SIGTERM', async () => {
-    const proc = AppProcess.start(app, { ...extra, [portVariable]: '0', LOG_LEVEL: 'info' });
-    try {
-      const url = await proc.url();
-      const health = await fetch(`${url}/healthz`);
-      expect(health.status).toBe(200);
-      const ready = await fetch(`${url}/readyz`);
-      expect(await ready.json()).toMatchObject({ status: 'ready' });
-      const metrics = await (await fetch(`${url}/metrics`)).text();
-      expect(metrics).toMatch(new RegExp(`process_cpu_user_seconds_total\\{app="${app}"\\}`));
-      expect(proc.lines.every((line) => !('raw' in line))).toBe(true);
-    } finally {
-      proc.kill('SIGTERM');
-    }
-    expect(await proc.exitCode()).toBe(0);
-    expect(proc.lines.some((line) => line.msg === 'shut down')).toBe(true);
-  });
+    const outcomes = await eachApp(async (app, portVariable, extra) => {
+      const proc = AppProcess.start(app, { ...extra, [portVariable]: '0', LOG_LEVEL: 'info' });
+      let served: Record<string, unknown>;
+      try {
+        const url = await proc.ready(60000);
+        const metrics = await (await fetch(`${url}/metrics`)).text();
+        served = {
+          healthz: (await fetch(`${url}/healthz`)).status,
+          readyz: ((await (await fetch(`${url}/readyz`)).json()) as { status: string }).status,
+          processMetrics: new RegExp(`process_cpu_user_seconds_total\\{app="${app}"\\}`).test(
+            metrics,
+          ),
+          everyLineJson: proc.lines.every((line) => !('raw' in line)),
+        };
+      } finally {
+        proc.kill('SIGTERM');
+      }
+      return {
+        ...served,
+        exitCode: await proc.exitCode(),
+        loggedShutDown: proc.lines.some((line) => line.msg === 'shut down'),
+      };
+    });
+    expect(outcomes).toEqual(
+      everyApp({
+        healthz: 200,
+        readyz: 'ready',
+        processMetrics: true,
+        everyLineJson: true,
+        exitCode: 0,
+        loggedShutDown: true,
+      }),
+    );
+  }, 180_000);
 
   it('reports its address and becomes ready at LOG_LEVEL=warn (no info line to read it from)', async () => {
-    const proc = AppProcess.start(app, { ...extra, [portVariable]: '0', LOG_LEVEL: 'warn' });
-    try {
-      const url = await proc.ready(20000);
-      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-      expect(
-        proc.lines.filter((line) => ['trace', 'debug', 'info'].includes(String(line.level))),
-      ).toEqual([]);
-    } finally {
-      proc.kill('SIGTERM');
-    }
-    expect(await proc.exitCode()).toBe(0);
-  });
+    const outcomes = await eachApp(async (app, portVariable, extra) => {
+      const proc = AppProcess.start(app, { ...extra, [portVariable]: '0', LOG_LEVEL: 'warn' });
+      let url: string;
+      try {
+        url = await proc.ready(60000);
+      } finally {
+        proc.kill('SIGTERM');
+      }
+      return {
+        url: /^http:\/\/127\.0\.0\.1:\d+$/.test(url),
+        linesBelowWarn: proc.lines.filter((line) =>
+          ['trace', 'debug', 'info'].includes(String(line.level)),
+        ),
+        exitCode: await proc.exitCode(),
+      };
+    });
+    expect(outcomes).toEqual(everyApp({ url: true, linesBelowWarn: [], exitCode: 0 }));
+  }, 180_000);
 
   it('refuses to start on a bad variable and names it', async () => {
-    const proc = AppProcess.start(app, { ...extra, [portVariable]: 'not-a-port' });
-    expect(await proc.exitCode()).toBe(1);
-    expect(proc.stderr.join('')).toContain(`${portVariable}:`);
-  });
+    const outcomes = await eachApp(async (app, portVariable, extra) => {
+      const proc = AppProcess.start(app, { ...extra, [portVariable]: 'not-a-port' });
+      return {
+        exitCode: await proc.exitCode(),
+        namesVariable: proc.stderr.join('').includes(`${portVariable}:`),
+      };
+    });
+    expect(outcomes).toEqual(everyApp({ exitCode: 1, namesVariable: true }));
+  }, 120_000);
 });

@@ -104,26 +104,43 @@ describe('npm start supervisor', () => {
     const before = await postTraces(3);
     await waitStored(before);
     const sent = [...before];
-    for (const { app } of PIPELINE_APPS) {
-      const victim = appStatus(app);
-      expect(victim).toMatchObject({ ready: true, restarts: 0 });
-      // For the sessionizer: traces in flight when it dies and traces sent while it is down.
-      if (app === 'sessionizer') sent.push(...(await postTraces(3)));
-      process.kill(victim.pid!, 'SIGKILL');
-      if (app === 'sessionizer') sent.push(...(await postTraces(3)));
-      const back = await waitFor(
-        `${app} restarted and ready`,
-        async () => {
-          const now = appStatus(app);
-          return now.restarts === 1 && now.ready && now.pid !== victim.pid ? now : undefined;
-        },
-        { timeoutMs: 60000, intervalMs: 100 },
-      );
-      expect(back.url).toBe(victim.url);
-      expect(back.lastExit).toMatchObject({ code: null, signal: 'SIGKILL' });
-      expect((await fetch(`${back.url}/readyz`)).status).toBe(200);
-      expect(logs).toContainEqual(
-        expect.objectContaining({ app, msg: 'app exited unexpectedly; restarting' }),
+    // The sessionizer first, alone: traces in flight when it dies and sent while it is down.
+    // Then every other app at once (each is supervised on its own; killing them together only
+    // saves the suite the wait for each to come back in turn).
+    const rounds = [
+      ['sessionizer'],
+      PIPELINE_APPS.map(({ app }) => app).filter((app) => app !== 'sessionizer'),
+    ];
+    for (const round of rounds) {
+      const victims = round.map((app) => appStatus(app));
+      for (const victim of victims) expect(victim).toMatchObject({ ready: true, restarts: 0 });
+      if (round.includes('sessionizer')) sent.push(...(await postTraces(3)));
+      for (const victim of victims) process.kill(victim.pid!, 'SIGKILL');
+      if (round.includes('sessionizer')) sent.push(...(await postTraces(3)));
+      await Promise.all(
+        victims.map(async (victim) => {
+          const app = victim.app;
+          const back = await waitFor(
+            `${app} restarted and ready`,
+            async () => {
+              const now = appStatus(app);
+              return now.restarts === 1 && now.ready && now.pid !== victim.pid ? now : undefined;
+            },
+            { timeoutMs: 60000, intervalMs: 100 },
+          );
+          expect(back.url).toBe(victim.url);
+          expect(back.lastExit).toMatchObject({ code: null, signal: 'SIGKILL' });
+          // Readiness is a moment, not a state: a restarted consumer may rejoin its group (503)
+          // right after the supervisor first saw it ready. Ready again at its URL is what counts.
+          await waitFor(
+            `${app} /readyz 200 at its old URL`,
+            async () => (await fetch(`${back.url}/readyz`)).status === 200 || undefined,
+            { timeoutMs: 30000, intervalMs: 200 },
+          );
+          expect(logs).toContainEqual(
+            expect.objectContaining({ app, msg: 'app exited unexpectedly; restarting' }),
+          );
+        }),
       );
     }
     await waitFor('the stack ready again', async () => supervisor.status().ready || undefined, {

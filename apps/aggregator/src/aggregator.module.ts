@@ -1,6 +1,6 @@
 import { resolveSatisfactionWeights, WindowAggregator } from '@agentmon/aggregator-domain';
 import { ClickHouseConnection, ClickHouseTables } from '@agentmon/clickhouse';
-import { APP_CONFIG } from '@agentmon/config';
+import { APP_CONFIG, satisfactionWeightsOf } from '@agentmon/config';
 import { TopicProducer } from '@agentmon/kafka';
 import { ClickHouseTableSink, stageResourceProviders } from '@agentmon/stream-runtime';
 import { Module } from '@nestjs/common';
@@ -67,13 +67,7 @@ import { WindowStateStore } from './sinks/window-state-store';
               sinks,
               config.AGGREGATOR_MAX_VALUES_PER_DIMENSION,
               config.AGGREGATOR_MERGES_PER_CYCLE,
-              resolveSatisfactionWeights({
-                copied: config.AGGREGATOR_SATISFACTION_WEIGHT_COPIED,
-                accepted: config.AGGREGATOR_SATISFACTION_WEIGHT_ACCEPTED,
-                followUp: config.AGGREGATOR_SATISFACTION_WEIGHT_FOLLOW_UP,
-                corrected: config.AGGREGATOR_SATISFACTION_WEIGHT_CORRECTED,
-                abandoned: config.AGGREGATOR_SATISFACTION_WEIGHT_ABANDONED,
-              }),
+              resolveSatisfactionWeights(satisfactionWeightsOf(config)),
             ),
             metrics,
             {

@@ -1,6 +1,6 @@
 import { AnalyticsQueries, ConsoleQueries } from '@agentmon/analytics-queries';
 import { ClickHouseConnection } from '@agentmon/clickhouse';
-import { APP_CONFIG } from '@agentmon/config';
+import { APP_CONFIG, satisfactionWeightsOf } from '@agentmon/config';
 import { DetectorEngine, DetectorRulesError, parseDetectorRules } from '@agentmon/detector-domain';
 import { clickHouseProvider, redisProvider } from '@agentmon/stream-runtime';
 import { Module } from '@nestjs/common';
@@ -54,6 +54,7 @@ export function createChartEngine(config: ConsoleConfig): DetectorEngine {
         new AnalyticsQueries(connection, {
           baseWindowS: config.AGGREGATOR_WINDOW_MS / 1000,
           maxValuesPerDimension: config.AGGREGATOR_MAX_VALUES_PER_DIMENSION,
+          satisfactionWeights: satisfactionWeightsOf(config),
         }),
     },
     {

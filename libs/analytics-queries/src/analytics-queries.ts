@@ -1,4 +1,4 @@
-import type { PartialWindow } from '@agentmon/aggregator-domain';
+import type { PartialWindow, SatisfactionWeights } from '@agentmon/aggregator-domain';
 import {
   ClickHouseTables,
   type ClickHouseConnection,
@@ -142,6 +142,8 @@ export class AnalyticsQueries {
       baseWindowS: number;
       /** Slice values per dimension kept when periods are merged (AGGREGATOR_MAX_VALUES_PER_DIMENSION). */
       maxValuesPerDimension?: number;
+      /** Weights of the implicit satisfaction index (satisfactionWeightsOf(config)). */
+      satisfactionWeights?: SatisfactionWeights;
     },
   ) {}
 
@@ -203,6 +205,7 @@ export class AnalyticsQueries {
     return {
       ...summarizePartials(partials, range, {
         maxValuesPerDimension: this.options.maxValuesPerDimension,
+        satisfactionWeights: this.options.satisfactionWeights,
         minSliceTraces: options.minSliceTraces,
       }),
       windows_without_partial: missing,

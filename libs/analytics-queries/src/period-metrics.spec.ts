@@ -74,6 +74,24 @@ describe('summarizePartials', () => {
       );
       expect(Math.abs(overall[key]! - exact) / exact).toBeLessThanOrEqual(0.0101);
     }
+    // User satisfaction: coverage, positive share (inside its own interval) and each signal.
+    const rated = count((t) => t.rating !== 'none');
+    expect(overall.rating_coverage).toBeCloseTo(rated / n, 12);
+    expect(overall.positive_share).toBeCloseTo(count((t) => t.rating === 'positive') / rated, 12);
+    expect(overall.positive_share_low!).toBeLessThan(overall.positive_share!);
+    expect(overall.positive_share_high!).toBeGreaterThan(overall.positive_share!);
+    expect(overall.corrected_rate).toBeCloseTo(count((t) => t.corrected) / n, 12);
+    expect(overall.copied_rate).toBeCloseTo(count((t) => t.output_copied) / n, 12);
+    const signals: [number, (t: (typeof traces)[number]) => boolean][] = [
+      [1, (t) => t.output_copied],
+      [0.5, (t) => t.accepted],
+      [0.25, (t) => t.follow_up],
+      [-1, (t) => t.corrected],
+      [-1, (t) => t.abandoned],
+    ];
+    const weighted = signals.reduce((s, [w, f]) => s + w * count(f), 0);
+    const magnitude = signals.reduce((s, [w, f]) => s + Math.abs(w) * count(f), 0);
+    expect(overall.satisfaction_index).toBeCloseTo(weighted / magnitude, 12);
     const support = slices.find((s) => s.dimension === 'task_type' && s.value === 'support')!;
     expect(support.trace_count).toBe(count((t) => t.task_type === 'support'));
     const rates = slices.map((s) => s.strong_completion_rate!);

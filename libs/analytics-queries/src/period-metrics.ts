@@ -1,4 +1,8 @@
-import { mergePartials, type PartialWindow } from '@agentmon/aggregator-domain';
+import {
+  mergePartials,
+  type PartialWindow,
+  type SatisfactionWeights,
+} from '@agentmon/aggregator-domain';
 import type { ErrorTypeCounts, ErrorTypeRates, MetricWindow } from '@agentmon/contracts';
 import type { TimeRange } from './time-range';
 
@@ -30,17 +34,19 @@ export interface PeriodMetrics {
   avg_output_tokens: number | null;
   avg_tokens: number | null;
   traffic_share: number | null;
-  /** User satisfaction (libs/aggregator-domain/SATISFACTION.md), from the merged sums. */
+  /** User satisfaction (libs/aggregator-domain/SATISFACTION.md): explicit ratings… */
   rating_positive_count: number;
   rating_negative_count: number;
   rating_coverage: number | null;
   positive_share: number | null;
-  /** Wilson 95 % interval of positive_share. */
   positive_share_low: number | null;
   positive_share_high: number | null;
+  /** …and the implicit signals, each as a share of traces, with their index in [−1, 1]. */
   accepted_rate: number | null;
   corrected_rate: number | null;
   abandoned_rate: number | null;
+  follow_up_rate: number | null;
+  copied_rate: number | null;
   satisfaction_index: number | null;
 }
 
@@ -96,6 +102,8 @@ function metricsOf(window: MetricWindow): PeriodMetrics {
     accepted_rate: window.accepted_rate ?? null,
     corrected_rate: window.corrected_rate ?? null,
     abandoned_rate: window.abandoned_rate ?? null,
+    follow_up_rate: window.follow_up_rate ?? null,
+    copied_rate: window.copied_rate ?? null,
     satisfaction_index: window.satisfaction_index ?? null,
   };
 }
@@ -128,7 +136,11 @@ export function compareSlicesWorstFirst(a: SliceMetrics, b: SliceMetrics): numbe
 export function summarizePartials(
   partials: readonly PartialWindow[],
   range: TimeRange,
-  options: { maxValuesPerDimension?: number; minSliceTraces?: number } = {},
+  options: {
+    maxValuesPerDimension?: number;
+    minSliceTraces?: number;
+    satisfactionWeights?: SatisfactionWeights;
+  } = {},
 ): PeriodSummary {
   // One bucket: every partial re-stamped to the same 1 ms window of one pseudo project.
   const normalized = partials.map((p) => ({
@@ -144,6 +156,7 @@ export function summarizePartials(
           computedAt: 0,
           windowSizeMs: 1,
           maxValuesPerDimension: options.maxValuesPerDimension,
+          satisfactionWeights: options.satisfactionWeights,
         });
   const minTraces = options.minSliceTraces ?? 1;
   const slices = sliceWindows

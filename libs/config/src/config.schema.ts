@@ -269,6 +269,8 @@ export const analyticsConfigShape = {
   REPORT_MAX_TOOL_FAILURE_RATE: fraction.default(0.05),
   REPORT_MAX_COST_PER_SUCCESS_GROWTH: z.coerce.number().min(0).default(0.1),
   REPORT_MIN_SLICE_TRACES: positiveInt.default(30),
+  // Below this share of rated traces, views of ratings say to read the implicit signals.
+  REPORT_MIN_RATING_COVERAGE: fraction.default(0.05),
   REPORT_REVIEW_TRACES: z.coerce.number().int().min(1).max(100).default(15),
   ANALYTICS_EXPORT_PAGE_SIZE: z.coerce.number().int().min(1).max(10000).default(200),
 };
@@ -321,6 +323,17 @@ export const ConsoleConfigSchema = z.object({
   AGGREGATOR_WINDOW_MS: AggregatorConfigSchema.shape.AGGREGATOR_WINDOW_MS,
   AGGREGATOR_MAX_VALUES_PER_DIMENSION:
     AggregatorConfigSchema.shape.AGGREGATOR_MAX_VALUES_PER_DIMENSION,
+  // The satisfaction index re-merged over a period uses the aggregator's weights.
+  AGGREGATOR_SATISFACTION_WEIGHT_COPIED:
+    AggregatorConfigSchema.shape.AGGREGATOR_SATISFACTION_WEIGHT_COPIED,
+  AGGREGATOR_SATISFACTION_WEIGHT_ACCEPTED:
+    AggregatorConfigSchema.shape.AGGREGATOR_SATISFACTION_WEIGHT_ACCEPTED,
+  AGGREGATOR_SATISFACTION_WEIGHT_FOLLOW_UP:
+    AggregatorConfigSchema.shape.AGGREGATOR_SATISFACTION_WEIGHT_FOLLOW_UP,
+  AGGREGATOR_SATISFACTION_WEIGHT_CORRECTED:
+    AggregatorConfigSchema.shape.AGGREGATOR_SATISFACTION_WEIGHT_CORRECTED,
+  AGGREGATOR_SATISFACTION_WEIGHT_ABANDONED:
+    AggregatorConfigSchema.shape.AGGREGATOR_SATISFACTION_WEIGHT_ABANDONED,
   DETECTOR_EWMA_LAMBDA: DetectorConfigSchema.shape.DETECTOR_EWMA_LAMBDA,
   DETECTOR_WARMUP_WINDOWS: DetectorConfigSchema.shape.DETECTOR_WARMUP_WINDOWS,
   DETECTOR_MIN_SAMPLES: DetectorConfigSchema.shape.DETECTOR_MIN_SAMPLES,

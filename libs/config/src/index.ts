@@ -34,3 +34,4 @@ export type {
 } from './config.schema';
 export { ConfigError } from './config-error';
 export { loadConfig, redactConfig } from './load-config';
+export { satisfactionWeightsOf } from './satisfaction-weights';

@@ -319,7 +319,10 @@ export class DetectorEngine {
   private applyCharts(ctx: StepContext): void {
     const { point, series, rules } = ctx;
     const settings = rules.settings;
-    const enough = point.traceCount === null || point.traceCount >= settings.minSamples;
+    const enoughFor = (metric: ChartMetric) => {
+      const samples = point.sampleCounts?.[metric] ?? point.traceCount;
+      return samples === null || samples >= settings.minSamples;
+    };
     const weight = point.traceCount ?? 1;
     const chartRules = new Map(rules.charts.map((r) => [r.metric, r]));
     const trendRules = new Map(rules.trends.map((r) => [r.metric, r]));
@@ -346,7 +349,7 @@ export class DetectorEngine {
       }
       const trend = trendRules.get(metric);
       if (trend) this.closeDays(ctx, core, trend, metric, false);
-      if (value === null || !enough) continue;
+      if (value === null || !enoughFor(metric)) continue;
 
       if (core.baseline === null) {
         core.warmCount++;

@@ -27,6 +27,12 @@ export interface DetectorPoint {
    * read by `interval_drop` rules; absent = unknown (such a rule then never fires).
    */
   intervals?: Partial<Record<ChartMetric, { low: number; high: number }>>;
+  /**
+   * Observations behind a metric when they are not the window's traces (positive_share: the
+   * rated traces, often 1–5 % of them). The min-samples guard reads these first: one rating in
+   * a window of 40 traces is one sample, not 40.
+   */
+  sampleCounts?: Partial<Record<ChartMetric, number>>;
   /** Refused or safety-flagged traces (adversarial rule); absent = unknown. */
   flaggedCount?: number | null;
   /**
@@ -54,6 +60,9 @@ export function pointFromMetricWindow(w: MetricWindow): DetectorPoint {
       w.error_type_counts.llm_refusal + (w.safety_flagged_count ?? 0),
     ),
     ...(w.slice.dimension === 'all' && w.traffic_mix ? { mix: w.traffic_mix } : {}),
+    ...(w.rating_positive_count != null && w.rating_negative_count != null
+      ? { sampleCounts: { positive_share: w.rating_positive_count + w.rating_negative_count } }
+      : {}),
     ...(w.positive_share_low != null && w.positive_share_high != null
       ? {
           intervals: { positive_share: { low: w.positive_share_low, high: w.positive_share_high } },

@@ -143,6 +143,19 @@ describe('positive share: alerts only when the Wilson interval says the drop is 
     expect(AlertSchema.safeParse(alert).success).toBe(true);
   });
 
+  it('one rating per window (a small slice at 3 % coverage) is too few samples to chart', () => {
+    // Seen in the demo: faq's windows of 37 traces held one rating each; five positive ones made
+    // a baseline of 1, and one negative rating ([0, 0.79]) paged critical. The min-samples guard
+    // counts ratings for positive_share, not traces.
+    const one = (i: number, positive: boolean): MetricWindow => ({
+      ...rated(i, positive ? 1 : 0, 1, positive ? [0.2065, 1] : [0, 0.7935]),
+      trace_count: 37,
+    });
+    const results = run([...Array.from({ length: 5 }, (_, i) => one(i, true)), one(5, false)]);
+    expect(severities(results, 'positive_share')).toEqual(Array(6).fill(null));
+    expect(firing(results)).toEqual([]);
+  });
+
   it('windows without ratings do not move the chart', () => {
     const results = run([...warmUp(), window(5, {}), window(6, {})]);
     expect(firing(results)).toEqual([]);

@@ -6,3 +6,4 @@ export { decodeBatch } from './batch-decoder';
 export type { DecodedBatch, DecodedRecord, RawKafkaMessage } from './batch-decoder';
 export { ThreadedProducer } from './threaded-producer';
 export type { RawMessage } from './produce-worker';
+export { murmur2, Murmur2Partitioner } from './murmur2-partitioner';

@@ -1,7 +1,8 @@
 // Runs inside a worker thread: kafkajs's record encoding (varints, CRC, partitioning) costs about
 // as much CPU as the whole HTTP + validation path, so it gets a thread of its own.
 import { KAFKAJS_RETRY } from './create-kafka';
-import { Kafka, logLevel, Partitioners, Producer } from 'kafkajs';
+import { Kafka, logLevel, Producer } from 'kafkajs';
+import { Murmur2Partitioner } from './murmur2-partitioner';
 import { parentPort, workerData } from 'node:worker_threads';
 
 export interface ProduceWorkerData {
@@ -35,7 +36,7 @@ function main(): void {
   });
   const producer: Producer = kafka.producer({
     allowAutoTopicCreation: false,
-    createPartitioner: Partitioners.DefaultPartitioner,
+    createPartitioner: Murmur2Partitioner,
   });
   let connecting: Promise<void> | undefined;
   const connected = () =>

@@ -1,5 +1,6 @@
 import { encodeTopicRecord, TopicName, TopicRecord, topicRecordKey } from '@agentmon/contracts';
-import { Kafka, Partitioners, Producer } from 'kafkajs';
+import { Kafka, Producer } from 'kafkajs';
+import { Murmur2Partitioner } from './murmur2-partitioner';
 import type { RawMessage } from './produce-worker';
 
 /**
@@ -16,7 +17,7 @@ export class TopicProducer {
   constructor(kafka: Kafka) {
     // The Java-compatible murmur2 partitioner: a trace lands on the same partition whoever produces it.
     this.producer = kafka.producer({
-      createPartitioner: Partitioners.DefaultPartitioner,
+      createPartitioner: Murmur2Partitioner,
       allowAutoTopicCreation: false,
     });
   }

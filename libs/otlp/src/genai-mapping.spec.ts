@@ -1,5 +1,12 @@
 import { SpanSchema } from '@agentmon/contracts';
-import { mapOtlpSpan, operationOf, rootSpanEvents, stopReasonOf, tokensOf } from './genai-mapping';
+import {
+  errorTypeOf,
+  mapOtlpSpan,
+  operationOf,
+  rootSpanEvents,
+  stopReasonOf,
+  tokensOf,
+} from './genai-mapping';
 import type { OtlpAttributes, OtlpSpanView } from './otlp-model';
 
 const T0 = Date.UTC(2025, 0, 1);
@@ -38,6 +45,9 @@ describe('operationOf', () => {
     [{ 'openinference.span.kind': 'EMBEDDING' }, 'embedding'],
     [{ 'openinference.span.kind': 'GUARDRAIL' }, 'guardrail'],
     [{ 'openinference.span.kind': 'CHAIN' }, 'other'],
+    [{ 'openinference.span.kind': 'PROMPT' }, 'other'],
+    [{ 'openinference.span.kind': 'RERANKER' }, 'retrieval'],
+    [{ 'openinference.span.kind': 'llm' }, 'llm_call'],
     [{ 'gen_ai.tool.name': 'search' }, 'tool_call'],
     [{ 'gen_ai.request.model': 'm' }, 'llm_call'],
     [{ 'llm.model_name': 'm' }, 'llm_call'],
@@ -82,6 +92,32 @@ describe('tokensOf: input includes cached tokens in both conventions, counted on
       { input_tokens: 15, cache_read_tokens: 30, cache_write_tokens: 5, output_tokens: 7 },
     ],
     [
+      'the Anthropic SDK spells cache creation cache_write',
+      {
+        'gen_ai.usage.input_tokens': 160,
+        'gen_ai.usage.cache_read.input_tokens': 30,
+        'gen_ai.usage.cache_write.input_tokens': 10,
+        'gen_ai.usage.output_tokens': 45,
+      },
+      { input_tokens: 120, cache_read_tokens: 30, cache_write_tokens: 10, output_tokens: 45 },
+    ],
+    [
+      'OpenInference Anthropic: prompt = input + cache read + cache write (as the instrumentation adds them)',
+      {
+        'llm.token_count.prompt': 160,
+        'llm.token_count.prompt_details.cache_read': 30,
+        'llm.token_count.prompt_details.cache_write': 10,
+        'llm.token_count.completion': 45,
+        'llm.token_count.total': 205,
+      },
+      { input_tokens: 120, cache_read_tokens: 30, cache_write_tokens: 10, output_tokens: 45 },
+    ],
+    [
+      'OpenInference reasoning details stay inside completion',
+      { 'llm.token_count.completion': 900, 'llm.token_count.completion_details.reasoning': 600 },
+      { output_tokens: 900, reasoning_output_tokens: 600 },
+    ],
+    [
       'cache larger than the total (inconsistent sender) clamps at zero',
       { 'gen_ai.usage.input_tokens': 10, 'gen_ai.usage.cache_read.input_tokens': 50 },
       { input_tokens: 0, cache_read_tokens: 50 },
@@ -110,6 +146,31 @@ describe('stopReasonOf', () => {
   });
 });
 
+describe('errorTypeOf: error.type / exception.type of GenAI, OpenInference and SDK spans', () => {
+  it.each<[string, string | undefined, string]>([
+    ['llm_call', 'RateLimitError', 'rate_limited'],
+    ['llm_call', 'rate_limit_error', 'rate_limited'],
+    ['llm_call', '429', 'rate_limited'],
+    ['llm_call', 'GatewayTimeoutError', 'timeout'],
+    ['llm_call', 'timeout_error', 'timeout'],
+    ['llm_call', 'APIConnectionTimeoutError', 'timeout'],
+    ['llm_call', 'DeadlineExceeded', 'timeout'],
+    ['llm_call', '504', 'timeout'],
+    ['llm_call', '408', 'timeout'],
+    ['llm_call', 'BadRequestError', 'invalid_input'],
+    ['llm_call', 'invalid_request_error', 'invalid_input'],
+    ['llm_call', 'UnprocessableEntityError', 'invalid_input'],
+    ['llm_call', '400', 'invalid_input'],
+    ['llm_call', 'InternalServerError', 'other'],
+    ['llm_call', 'overloaded_error', 'other'],
+    ['llm_call', undefined, 'other'],
+    ['tool_call', 'Error', 'tool_failure'],
+    ['tool_call', 'TimeoutError', 'timeout'],
+  ])('%s with %p → %s', (operation, type, expected) => {
+    expect(errorTypeOf(operation as never, type)).toBe(expected);
+  });
+});
+
 describe('mapOtlpSpan', () => {
   it.each<[string, Partial<OtlpSpanView>, object]>([
     [
@@ -135,6 +196,124 @@ describe('mapOtlpSpan', () => {
           output_tokens: 300,
           stop_reason: 'end_turn',
           'gen_ai.system': 'anthropic',
+        },
+      },
+    ],
+    [
+      'OpenInference Anthropic LLM span: response model, tokens, llm.finish_reason, no content',
+      {
+        attributes: {
+          'openinference.span.kind': 'LLM',
+          'llm.model_name': 'claude-haiku-4-5-20251001',
+          'llm.request.model_name': 'claude-haiku-4-5',
+          'llm.response.model_name': 'claude-haiku-4-5-20251001',
+          'llm.provider': 'anthropic',
+          'llm.system': 'anthropic',
+          'llm.invocation_parameters': '{"model":"claude-haiku-4-5","max_tokens":256}',
+          'input.value': '{"messages":[{"role":"user","content":"secret"}]}',
+          'input.mime_type': 'application/json',
+          'output.value': '{"content":[{"type":"text","text":"secret"}]}',
+          'output.mime_type': 'application/json',
+          'llm.input_messages.0.message.content': 'secret',
+          'llm.output_messages.0.message.contents.0.message_content.text': 'secret',
+          'llm.tools.0.tool.json_schema': '{"name":"get_weather"}',
+          'llm.finish_reason': 'tool_use',
+          'llm.token_count.prompt': 160,
+          'llm.token_count.prompt_details.cache_read': 30,
+          'llm.token_count.prompt_details.cache_write': 10,
+          'llm.token_count.completion': 45,
+          'llm.token_count.total': 205,
+        },
+      },
+      {
+        operation: 'llm_call',
+        status: 'OK',
+        attributes: {
+          model: 'claude-haiku-4-5-20251001',
+          input_tokens: 120,
+          cache_read_tokens: 30,
+          cache_write_tokens: 10,
+          output_tokens: 45,
+          stop_reason: 'tool_use',
+          'llm.provider': 'anthropic',
+          'llm.system': 'anthropic',
+        },
+      },
+    ],
+    [
+      'OpenInference LLM span that failed: requested model, exception class → error type',
+      {
+        statusCode: 2,
+        statusMessage: '429 {"type":"error","error":{"type":"rate_limit_error"}}',
+        events: [
+          {
+            name: 'exception',
+            timeMs: T0 + 5,
+            attributes: { 'exception.type': 'RateLimitError', 'exception.message': '429 …' },
+          },
+        ],
+        attributes: {
+          'openinference.span.kind': 'LLM',
+          'llm.model_name': 'claude-haiku-4-5',
+          'llm.request.model_name': 'claude-haiku-4-5',
+        },
+      },
+      {
+        operation: 'llm_call',
+        status: 'ERROR',
+        error_type: 'rate_limited',
+        error_message: '429 {"type":"error","error":{"type":"rate_limit_error"}}',
+        attributes: { model: 'claude-haiku-4-5' },
+      },
+    ],
+    [
+      'OpenInference refusal (llm.finish_reason) keeps status OK, stop_reason refusal',
+      { attributes: { 'openinference.span.kind': 'LLM', 'llm.finish_reason': 'refusal' } },
+      { operation: 'llm_call', status: 'OK', attributes: { stop_reason: 'refusal' } },
+    ],
+    [
+      "the Anthropic SDK's own chat span: cache_write, anthropic.message.stop_reason, error.type",
+      {
+        statusCode: 2,
+        attributes: {
+          'gen_ai.operation.name': 'chat',
+          'gen_ai.provider.name': 'anthropic',
+          'gen_ai.request.model': 'claude-haiku-4-5',
+          'http.response.status_code': 504,
+          'error.type': 'timeout_error',
+        },
+      },
+      {
+        operation: 'llm_call',
+        status: 'ERROR',
+        error_type: 'timeout',
+        error_message: 'timeout_error',
+        attributes: { model: 'claude-haiku-4-5', 'http.response.status_code': 504 },
+      },
+    ],
+    [
+      "the Anthropic SDK's own chat span, answered",
+      {
+        attributes: {
+          'gen_ai.operation.name': 'chat',
+          'gen_ai.request.model': 'claude-haiku-4-5',
+          'gen_ai.response.model': 'claude-haiku-4-5-20251001',
+          'gen_ai.usage.input_tokens': 160,
+          'gen_ai.usage.cache_read.input_tokens': 30,
+          'gen_ai.usage.cache_write.input_tokens': 10,
+          'gen_ai.usage.output_tokens': 45,
+          'anthropic.message.stop_reason': 'end_turn',
+        },
+      },
+      {
+        operation: 'llm_call',
+        attributes: {
+          model: 'claude-haiku-4-5-20251001',
+          input_tokens: 120,
+          cache_read_tokens: 30,
+          cache_write_tokens: 10,
+          output_tokens: 45,
+          stop_reason: 'end_turn',
         },
       },
     ],
@@ -262,6 +441,31 @@ describe('mapOtlpSpan', () => {
     expect(span.attributes.long).toHaveLength(1024);
     expect(span.attributes.list).toBe('a,b');
     expect(SpanSchema.safeParse(span).success).toBe(true);
+  });
+});
+
+describe('content attributes of OpenInference and SDK spans are never kept', () => {
+  it.each([
+    'llm.prompts.0.prompt.text',
+    'llm.function_call',
+    'llm.invocation_parameters',
+    'llm.prompt_template.variables',
+    'llm.tools.0.tool.json_schema',
+    'input.value',
+    'output.value',
+    'input.mime_type',
+    'retrieval.documents.0.document.content',
+    'reranker.query',
+    'reranker.input_documents.0.document.content',
+    'reranker.output_documents.0.document.content',
+    'embedding.embeddings.0.embedding.text',
+    'message.content',
+    'tool.parameters',
+    'anthropic.tool_result.content',
+    'gen_ai.system_instructions',
+  ])('%s', (key) => {
+    const span = mapOtlpSpan(view({ attributes: { [key]: 'private words' } }));
+    expect(span.attributes).toEqual({});
   });
 });
 

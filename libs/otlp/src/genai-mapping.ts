@@ -33,6 +33,7 @@ export const OPENINFERENCE_KINDS: Readonly<Record<string, SpanOperation>> = {
   GUARDRAIL: 'guardrail',
   CHAIN: 'other',
   EVALUATOR: 'other',
+  PROMPT: 'other',
 };
 
 /** Keys read by the mapping (not copied again as free attributes). */
@@ -42,10 +43,13 @@ const CONSUMED = new Set([
   'gen_ai.request.model',
   'gen_ai.response.model',
   'llm.model_name',
+  'llm.request.model_name',
+  'llm.response.model_name',
   'gen_ai.usage.input_tokens',
   'gen_ai.usage.output_tokens',
   'gen_ai.usage.cache_read.input_tokens',
   'gen_ai.usage.cache_creation.input_tokens',
+  'gen_ai.usage.cache_write.input_tokens',
   'gen_ai.usage.reasoning.output_tokens',
   'llm.token_count.prompt',
   'llm.token_count.completion',
@@ -54,6 +58,8 @@ const CONSUMED = new Set([
   'llm.token_count.prompt_details.cache_write',
   'llm.token_count.completion_details.reasoning',
   'gen_ai.response.finish_reasons',
+  'llm.finish_reason',
+  'anthropic.message.stop_reason',
   'gen_ai.tool.name',
   'tool.name',
   'gen_ai.conversation.id',
@@ -82,11 +88,20 @@ const DROPPED_PREFIXES = [
   'llm.invocation_parameters',
   'llm.prompt_template',
   'llm.tools',
+  'llm.prompts',
+  'llm.function_call',
   'input.',
   'output.',
   'agentmon.',
   'tool.parameters',
   'tool.description',
+  'retrieval.documents',
+  'reranker.query',
+  'reranker.input_documents',
+  'reranker.output_documents',
+  'embedding.embeddings',
+  'message.',
+  'anthropic.tool_result.content',
 ];
 
 const ATTRIBUTE_KEY = /^[A-Za-z0-9_.:/-]+$/;
@@ -146,6 +161,8 @@ export function tokensOf(a: OtlpAttributes): Partial<Span['attributes']> {
   );
   const cacheWrite = first(
     count(a['gen_ai.usage.cache_creation.input_tokens']),
+    // The Anthropic SDK's own spans spell it cache_write.
+    count(a['gen_ai.usage.cache_write.input_tokens']),
     count(a['llm.token_count.prompt_details.cache_write']),
   );
   const output = first(
@@ -176,10 +193,27 @@ export function stopReasonOf(value: OtlpValue | undefined): string | undefined {
   return truncateString(reason, Limits.stopReasonMaxChars);
 }
 
-function errorTypeOf(operation: SpanOperation, errorType: string | undefined): SpanErrorType {
+/**
+ * The error type from error.type or exception.type: an HTTP status, a provider's error type
+ * (Anthropic's `rate_limit_error`, `timeout_error`, `invalid_request_error`) or an SDK's error
+ * class (`RateLimitError`, `APIConnectionTimeoutError`, `BadRequestError`).
+ */
+export function errorTypeOf(
+  operation: SpanOperation,
+  errorType: string | undefined,
+): SpanErrorType {
   const t = (errorType ?? '').toLowerCase();
-  if (t.includes('timeout') || t.includes('deadline')) return 'timeout';
+  if (t.includes('timeout') || t.includes('deadline') || t === '408' || t === '504')
+    return 'timeout';
   if (t === '429' || t.includes('rate_limit') || t.includes('ratelimit')) return 'rate_limited';
+  if (
+    t === '400' ||
+    t === '422' ||
+    t.includes('invalid_request') ||
+    t.includes('badrequest') ||
+    t.includes('unprocessable')
+  )
+    return 'invalid_input';
   if (operation === 'tool_call') return 'tool_failure';
   return 'other';
 }
@@ -233,15 +267,25 @@ function toolOutputOf(view: OtlpSpanView, operation: SpanOperation): string | un
 export function mapOtlpSpan(view: OtlpSpanView): Span {
   const a = view.attributes;
   const operation = operationOf(a);
+  // The model that answered first (OpenInference's llm.model_name is the answering model once a
+  // response arrived, the requested one otherwise), then the one requested.
   const model = first(
     str(a['gen_ai.response.model']),
-    str(a['gen_ai.request.model']),
+    str(a['llm.response.model_name']),
     str(a['llm.model_name']),
+    str(a['gen_ai.request.model']),
+    str(a['llm.request.model_name']),
   );
   const attributes: Span['attributes'] = {};
   if (model) attributes.model = truncateString(model, Limits.modelMaxChars);
   Object.assign(attributes, tokensOf(a));
-  const stop = stopReasonOf(a['gen_ai.response.finish_reasons']);
+  const stop = stopReasonOf(
+    first(
+      a['gen_ai.response.finish_reasons'],
+      a['llm.finish_reason'],
+      a['anthropic.message.stop_reason'],
+    ),
+  );
   if (stop !== undefined) attributes.stop_reason = stop;
   const toolName = first(str(a['gen_ai.tool.name']), str(a['tool.name']));
   if (toolName) attributes.tool_name = truncateString(toolName, Limits.toolNameMaxChars);

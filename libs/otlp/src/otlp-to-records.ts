@@ -40,12 +40,14 @@ export function otlpToRecords(
   const explain = (line: string) => {
     if (out.errors.length < MAX_ERROR_LINES) out.errors.push(line);
   };
+  // A session stated on another span of the trace stands in for one the root lacks: GenAI
+  // instrumentations put gen_ai.conversation.id on the model call, OpenInference's context
+  // (setSession) puts session.id on every span its tracers start, not on the agent's own root.
   const conversations = new Map<string, string>();
   for (const view of views) {
-    if (!isReadable(view)) continue;
-    const id = view.attributes['gen_ai.conversation.id'];
-    if (typeof id === 'string' && !conversations.has(view.traceId))
-      conversations.set(view.traceId, id);
+    if (!isReadable(view) || conversations.has(view.traceId)) continue;
+    const id = view.attributes['gen_ai.conversation.id'] ?? view.attributes['session.id'];
+    if (typeof id === 'string') conversations.set(view.traceId, id);
   }
   for (const view of views) {
     if (!isReadable(view)) {

@@ -10,7 +10,8 @@ export interface AssemblyPolicy {
    * OpenTelemetry-style traces only (no trace_start, no trace_end, exactly one parentless span,
    * with children, enclosing every span seen): how long after that root arrives stragglers are awaited. A trace
    * that announced itself with trace_start never closes on root grace: SDK agents send many
-   * parentless spans and slow tools, and end the trace with trace_end.
+   * parentless spans and slow tools, and end the trace with trace_end. A trace_start that only
+   * states a root span's context (OTLP, id `<root span id>.start`) does not announce.
    */
   rootGraceMs: number;
   /**

@@ -290,6 +290,54 @@ describe('buildTraceSummary: counts and window', () => {
     });
   });
 
+  it('counts a model call recorded twice (an LLM span nested in an LLM span) once', () => {
+    // OpenInference's LLM span around the Anthropic SDK's own chat span: same call, same usage.
+    const usage = { model: 'claude-haiku-4-5', input_tokens: 120, output_tokens: 45 };
+    const outer = child({ span_id: 'span-oi', attributes: usage }, 2);
+    const inner = child({ span_id: 'span-sdk', parent_span_id: 'span-oi', attributes: usage }, 3);
+    const failedOuter = child(
+      { span_id: 'span-oi-2', status: 'ERROR', error_type: 'timeout', attributes: usage },
+      4,
+    );
+    const failedInner = child(
+      {
+        span_id: 'span-sdk-2',
+        parent_span_id: 'span-oi-2',
+        status: 'ERROR',
+        error_type: 'timeout',
+        attributes: usage,
+      },
+      5,
+    );
+    const embedding = { operation: 'embedding' as const, attributes: { input_tokens: 50 } };
+    const summary = summarize(
+      closed({
+        spans: [
+          root(),
+          outer,
+          inner,
+          failedOuter,
+          failedInner,
+          child({ span_id: 'span-emb', ...embedding }, 6),
+          child({ span_id: 'span-emb-2', parent_span_id: 'span-emb', ...embedding }, 7),
+          // An LLM call made by a tool is a call of its own.
+          child({ span_id: 'span-tool', operation: 'tool_call' }, 8),
+          child({ span_id: 'span-in-tool', parent_span_id: 'span-tool', attributes: usage }, 9),
+        ],
+        events: [end()],
+      }),
+    );
+    expect(summary).toMatchObject({
+      span_count: 9,
+      llm_call_count: 3,
+      input_tokens: 3 * 120 + 50,
+      output_tokens: 3 * 45,
+      error_count: 1,
+      error_types: expect.objectContaining({ timeout: 1 }),
+    });
+    expect(summary.cost_usd).toBeCloseTo((410 * 3 + 135 * 15) / 1e6, 12);
+  });
+
   it('takes the window from the root span, ended by trace_end.ended_at', () => {
     const summary = summarize(
       closed({ spans: [root(), child()], events: [end({ ended_at: T0 + 12_000 })] }),

@@ -29,6 +29,24 @@ type SpanErrorKind = 'tool_failure' | 'llm_refusal' | 'timeout' | null;
 // chain spans, and summing those too would double count.
 const TOKEN_OPERATIONS = new Set<Span['operation']>(['llm_call', 'embedding']);
 
+/**
+ * A model call recorded twice: an llm_call (or embedding) span whose parent is a span of the same
+ * operation. Two instrumentations of one client nest so, each recording the same call: an
+ * OpenInference (or framework) LLM span around the span the Anthropic SDK emits itself, with the
+ * same usage. The outer span counts; the inner adds no call, tokens, cost or error.
+ */
+function nestedRecordings(spans: readonly Span[]): Set<Span> {
+  const operationOf = new Map(spans.map((s) => [s.span_id, s.operation]));
+  return new Set(
+    spans.filter(
+      (s) =>
+        TOKEN_OPERATIONS.has(s.operation) &&
+        s.parent_span_id !== null &&
+        operationOf.get(s.parent_span_id) === s.operation,
+    ),
+  );
+}
+
 export function deriveSpanMetrics(spans: readonly Span[], prices: PriceTable): SpanMetrics {
   const m: SpanMetrics = {
     root: findRoot(spans),
@@ -49,7 +67,9 @@ export function deriveSpanMetrics(spans: readonly Span[], prices: PriceTable): S
     unpriced_models: [],
   };
   const unpriced = new Set<string>();
+  const nested = nestedRecordings(spans);
   for (const span of spans) {
+    if (nested.has(span)) continue;
     countOperation(m, span);
     countError(m, span);
     m.tool_cost_usd += span.attributes.tool_cost_usd ?? 0;

@@ -29,6 +29,8 @@ export class OpenTrace {
   private maxEnd = Number.NEGATIVE_INFINITY;
   /** trace_start seen: an SDK-style trace, which ends with trace_end (or a timer), never root grace. */
   private announced = false;
+  /** Any trace_start kept, the agent's or one stating a root span's context. */
+  private startSeen = false;
   /** Processing time the root / trace_end arrived: grace periods count from there. */
   private rootSeenAt: number | null = null;
   private traceEndSeenAt: number | null = null;
@@ -95,14 +97,17 @@ export class OpenTrace {
     // The first trace_start / trace_end bypass the cap (a feedback flood must not make the trace
     // miss its end); later copies do not, so the bound holds (maxEvents + 2).
     const firstLifecycle =
-      (event.type === 'trace_start' && !this.announced) ||
+      (event.type === 'trace_start' && !this.startSeen) ||
       (event.type === 'trace_end' && this.traceEndSeenAt === null);
     if (!firstLifecycle && this.events.size >= maxEvents) {
       this.droppedEvents += 1;
       return 'dropped';
     }
     this.events.set(event.event_id, event);
-    if (event.type === 'trace_start') this.announced = true;
+    if (event.type === 'trace_start') {
+      this.startSeen = true;
+      if (!this.statesRootContext(event)) this.announced = true;
+    }
     if (event.type === 'trace_end') {
       this.traceEndSeenAt ??= now;
       this.traceEndReceivedAt = Math.min(this.traceEndReceivedAt ?? receivedAt, receivedAt);
@@ -113,7 +118,7 @@ export class OpenTrace {
   /**
    * Why the trace should close at `now`, or null to keep it open. The order is the priority:
    * - trace_end, once traceEndGraceMs has passed since it arrived (stragglers still get in);
-   * - root_grace, only for an unannounced trace (no trace_start, no trace_end yet) whose one
+   * - root_grace, only for an unannounced trace (no agent trace_start, no trace_end yet) whose one
    *   parentless span has children and encloses every span seen: the OpenTelemetry shape, where
    *   the root ends last. Several parentless spans, spans outside the root, or a lone childless
    *   parentless span (an SDK call without trace events) are not that shape: inactivity closes;
@@ -152,6 +157,18 @@ export class OpenTrace {
       case 'cap_exceeded':
         return this.lastReceivedAt;
     }
+  }
+
+  /**
+   * A trace_start that only states the context written on a parentless span: the OTLP mapping
+   * (libs/otlp rootSpanEvents) derives it from the root span's attributes, with the event id
+   * `<span id>.start`, and puts it on the topic right after that span. Such a trace is still an
+   * OpenTelemetry one, which closes on its root span.
+   */
+  private statesRootContext(event: TraceEvent): boolean {
+    if (!event.event_id.endsWith('.start')) return false;
+    const span = this.spans.get(event.event_id.slice(0, -'.start'.length));
+    return span !== undefined && span.parent_span_id === null;
   }
 
   private isEnclosingRootTrace(): boolean {

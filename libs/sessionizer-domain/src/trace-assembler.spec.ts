@@ -143,6 +143,55 @@ describe('TraceAssembler: closing rules', () => {
     expect(closed).toMatchObject({ closedReason: 'root_grace', flags: ['missing_trace_end'] });
   });
 
+  describe("a trace_start stating a root span's context (OTLP: `<root span id>.start`)", () => {
+    /** An OpenTelemetry-shaped trace, its root's context as the OTLP mapping states it. */
+    function otelTrace(startEventId: (rootId: string, childId: string) => string) {
+      const trace = makeTrace({ seed: 10 });
+      const child = childRecords(trace)[0];
+      const start = makeTraceStartEvent(
+        {
+          event_id: startEventId(
+            trace.root.span_id,
+            child.kind === 'span' ? child.span.span_id : '',
+          ),
+          trace_id: trace.trace_id,
+          timestamp: trace.root.start_time,
+          context: { session_id: 'sess-1', user_id: 'user-1' },
+        },
+        { seed: 10 },
+      );
+      return [...spanRecords(trace), makeEventEnvelope(start, { project_id: trace.project_id })];
+    }
+
+    it('keeps the trace an OpenTelemetry one: it closes on root grace, context kept', () => {
+      const a = assembler({ rootGraceMs: 5_000, inactivityTimeoutMs: 300_000 });
+      feed(
+        a,
+        otelTrace((root) => `${root}.start`),
+        { now: T0 },
+      );
+      const [closed] = a.expire(T0 + 5_000);
+      expect(closed).toMatchObject({ closedReason: 'root_grace', announced: false });
+      expect(closed.events).toEqual([
+        expect.objectContaining({
+          type: 'trace_start',
+          context: expect.objectContaining({ session_id: 'sess-1' }),
+        }),
+      ]);
+    });
+
+    it.each([
+      ["an agent's own trace_start", () => 'evt-start-1'],
+      ['one naming a span that has a parent', (_root: string, child: string) => `${child}.start`],
+    ])('%s announces an SDK-style trace: no root grace', (_name, id) => {
+      const a = assembler({ rootGraceMs: 5_000, inactivityTimeoutMs: 300_000 });
+      feed(a, otelTrace(id), { now: T0 });
+      expect(a.expire(T0 + 299_999)).toEqual([]);
+      const [closed] = a.expire(T0 + 300_000);
+      expect(closed).toMatchObject({ closedReason: 'inactivity', announced: true });
+    });
+  });
+
   it('closes an inactive trace with no root and no trace_end as inactivity', () => {
     const a = assembler({ inactivityTimeoutMs: 300_000 });
     const trace = makeTrace({ seed: 9 });

@@ -7,3 +7,4 @@ export * from './make-metric-window';
 export * from './make-alert';
 export * from './make-trace';
 export { readTopicUntil } from './read-topic';
+export { FakeMessagesApi, messageBody, type FakeMessagesAnswer } from './fake-messages-api';

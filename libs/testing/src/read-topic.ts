@@ -24,10 +24,14 @@ export async function readTopicUntil<T extends TopicName>(
         () => reject(new Error(`read ${seen.length} records of ${topic}, condition not met`)),
         timeoutMs,
       );
+      // `done` once per fetched batch, not per record: callers filter everything seen so far,
+      // and per record that is quadratic in a topic every suite has written to.
       void consumer.run({
-        eachMessage: async ({ message }) => {
-          const parsed = decodeTopicRecord(topic, message.value);
-          if (parsed.ok) seen.push(parsed.value);
+        eachBatch: async ({ batch }) => {
+          for (const message of batch.messages) {
+            const parsed = decodeTopicRecord(topic, message.value);
+            if (parsed.ok) seen.push(parsed.value);
+          }
           if (done(seen)) {
             clearTimeout(timer);
             resolve();

@@ -16,6 +16,9 @@ import {
   periodFrom,
   positiveInt,
   table,
+  implicitSignals,
+  ratingCoverageCaveat,
+  shareWithInterval,
   usd,
   withPeriodOptions,
 } from './analytics-format';
@@ -57,7 +60,14 @@ export async function buildDashboard(
   };
 }
 
-export function formatDashboard(d: Dashboard, maxSlices: number): string {
+/** Lines shown only when there is something to say. */
+const optionalLine = (line: string | undefined): string[] => (line === undefined ? [] : [line]);
+
+export function formatDashboard(
+  d: Dashboard,
+  options: { maxSlices: number; minRatingCoverage: number },
+): string {
+  const { maxSlices } = options;
   const o = d.overall;
   const r = o.error_type_rates;
   const lines: string[] = [
@@ -84,12 +94,33 @@ export function formatDashboard(d: Dashboard, maxSlices: number): string {
           'tool calls / steps / tokens per session',
           `${num(o.avg_tool_calls)} / ${num(o.avg_steps)} / ${num(o.avg_tokens, 0)}`,
         ],
+        [
+          'rating coverage',
+          `${pct(o.rating_coverage)} (${o.rating_positive_count + o.rating_negative_count} rated)`,
+        ],
+        [
+          'positive share of ratings (95% interval)',
+          shareWithInterval(o.positive_share, o.positive_share_low, o.positive_share_high),
+        ],
+        ['implicit signals (share of traces)', implicitSignals(o)],
+        ['satisfaction index (−1…1)', num(o.satisfaction_index, 2)],
       ],
     ),
+    ...optionalLine(ratingCoverageCaveat(o.rating_coverage, options.minRatingCoverage)),
     '',
     `Slices, worst strong completion first (${Math.min(maxSlices, d.slices.length)} of ${d.slices.length})`,
     table(
-      ['slice', 'traces', 'completion', 'strong', 'p95', 'error rate', 'cost/success'],
+      [
+        'slice',
+        'traces',
+        'completion',
+        'strong',
+        'p95',
+        'error rate',
+        'cost/success',
+        'corrected',
+        'satisfaction',
+      ],
       d.slices
         .slice(0, maxSlices)
         .map((s) => [
@@ -100,6 +131,8 @@ export function formatDashboard(d: Dashboard, maxSlices: number): string {
           ms(s.latency_p95_ms),
           pct(s.error_rate),
           usd(s.cost_per_successful_task_usd),
+          pct(s.corrected_rate),
+          num(s.satisfaction_index, 2),
         ]),
     ),
     '',
@@ -179,7 +212,10 @@ export function createDashboardCommand(): Command {
           process.stdout.write(
             options.json
               ? `${JSON.stringify(dashboard)}\n`
-              : formatDashboard(dashboard, options.slices),
+              : formatDashboard(dashboard, {
+                  maxSlices: options.slices,
+                  minRatingCoverage: config.REPORT_MIN_RATING_COVERAGE,
+                }),
           );
         });
       },

@@ -1,6 +1,6 @@
 import { AnalyticsQueries } from '@agentmon/analytics-queries';
 import { ClickHouseConnection } from '@agentmon/clickhouse';
-import { loadConfig, type AppConfig } from '@agentmon/config';
+import { loadConfig, satisfactionWeightsOf, type AppConfig } from '@agentmon/config';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { StackStatus } from './app-supervisor';
@@ -36,14 +36,23 @@ export interface QueryContext {
   queries: AnalyticsQueries;
 }
 
+/** The query layer over one connection, merging windows as the aggregator configured does. */
+export function analyticsQueriesFor(
+  connection: ClickHouseConnection,
+  config: AppConfig,
+): AnalyticsQueries {
+  return new AnalyticsQueries(connection, {
+    baseWindowS: config.AGGREGATOR_WINDOW_MS / 1000,
+    maxValuesPerDimension: config.AGGREGATOR_MAX_VALUES_PER_DIMENSION,
+    satisfactionWeights: satisfactionWeightsOf(config),
+  });
+}
+
 /** Opens the query layer for one command and closes it afterwards. */
 export async function withQueries<T>(run: (context: QueryContext) => Promise<T>): Promise<T> {
   const config = loadConfig(serviceEnv());
   const connection = ClickHouseConnection.fromConfig(config);
-  const queries = new AnalyticsQueries(connection, {
-    baseWindowS: config.AGGREGATOR_WINDOW_MS / 1000,
-    maxValuesPerDimension: config.AGGREGATOR_MAX_VALUES_PER_DIMENSION,
-  });
+  const queries = analyticsQueriesFor(connection, config);
   try {
     return await run({ config, connection, queries });
   } finally {

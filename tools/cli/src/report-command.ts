@@ -13,7 +13,17 @@ import {
 } from '@agentmon/analytics-queries';
 import type { AppConfig } from '@agentmon/config';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { iso, ms, num, pct, table, usd } from './analytics-format';
+import {
+  implicitSignals,
+  iso,
+  ms,
+  num,
+  pct,
+  ratingCoverageCaveat,
+  shareWithInterval,
+  table,
+  usd,
+} from './analytics-format';
 import { withQueries } from './query-context';
 
 const WEEK_MS = 7 * 86_400_000;
@@ -39,6 +49,8 @@ export interface WeeklyReport {
   worsened_slices: SliceChange[];
   recommendations: Recommendation[];
   review_traces: { project_id: string; trace_id: string; task_type: string; outcome: string }[];
+  /** Set when too few traces carry a rating for the positive share to speak for users. */
+  rating_coverage_note: string | null;
 }
 
 export function reportThresholds(config: AppConfig): RecommendationThresholds {
@@ -56,7 +68,12 @@ export async function buildWeeklyReport(
   queries: AnalyticsQueries,
   project: string | undefined,
   week: TimeRange,
-  options: { thresholds: RecommendationThresholds; minSliceTraces: number; reviewTraces: number },
+  options: {
+    thresholds: RecommendationThresholds;
+    minSliceTraces: number;
+    reviewTraces: number;
+    minRatingCoverage: number;
+  },
 ): Promise<WeeklyReport> {
   const scope = { project };
   const previousWeek = { from: week.from - (week.to - week.from), to: week.from };
@@ -93,6 +110,8 @@ export async function buildWeeklyReport(
       task_type: r.task_type,
       outcome: r.outcome,
     })),
+    rating_coverage_note:
+      ratingCoverageCaveat(current.overall.rating_coverage, options.minRatingCoverage) ?? null,
   };
 }
 
@@ -125,6 +144,19 @@ const SUMMARY_ROWS: Row[] = [
   },
   { label: 'steps per session', key: 'avg_steps', fmt: (x) => num(x), higherIsBetter: false },
   { label: 'tokens per session', key: 'avg_tokens', fmt: (x) => num(x, 0), higherIsBetter: false },
+  { label: 'rating coverage', key: 'rating_coverage', fmt: pct, higherIsBetter: true },
+  { label: 'positive share of ratings', key: 'positive_share', fmt: pct, higherIsBetter: true },
+  { label: 'accepted', key: 'accepted_rate', fmt: pct, higherIsBetter: true },
+  { label: 'corrected', key: 'corrected_rate', fmt: pct, higherIsBetter: false },
+  { label: 'abandoned', key: 'abandoned_rate', fmt: pct, higherIsBetter: false },
+  { label: 'follow-up', key: 'follow_up_rate', fmt: pct, higherIsBetter: true },
+  { label: 'copied', key: 'copied_rate', fmt: pct, higherIsBetter: true },
+  {
+    label: 'satisfaction index (−1…1)',
+    key: 'satisfaction_index',
+    fmt: (x) => num(x, 2),
+    higherIsBetter: true,
+  },
 ];
 
 /** "▲ +2.1 pts" for rates, "▲ +12.0%" for the rest; marked (worse) when it moved the wrong way. */
@@ -182,6 +214,13 @@ export function formatWeeklyReport(r: WeeklyReport, format: 'table' | 'markdown'
     '',
     h('Metric summary (this week vs the previous week)'),
     tbl(['metric', 'this week', 'previous week', 'change'], summaryRows(r)),
+    '',
+    h('User satisfaction'),
+    `Explicit ratings: ${r.current.rating_positive_count + r.current.rating_negative_count} rated traces, coverage ${pct(r.current.rating_coverage)}, positive ${shareWithInterval(r.current.positive_share, r.current.positive_share_low, r.current.positive_share_high)} (95% interval)`,
+    `Implicit signals: ${implicitSignals(r.current)}; satisfaction index ${num(r.current.satisfaction_index, 2)} (previous week ${num(r.previous.satisfaction_index, 2)})`,
+    ...(r.rating_coverage_note === null
+      ? []
+      : [md ? `**${r.rating_coverage_note}**` : `! ${r.rating_coverage_note}`]),
     '',
     h(`Failures: ${r.failure_count}`),
     'By operation (errored spans of failed traces):',
@@ -265,6 +304,7 @@ export function createReportCommand(): Command {
             thresholds: reportThresholds(config),
             minSliceTraces: config.REPORT_MIN_SLICE_TRACES,
             reviewTraces: config.REPORT_REVIEW_TRACES,
+            minRatingCoverage: config.REPORT_MIN_RATING_COVERAGE,
           });
           const format = options.json ? 'json' : options.format;
           process.stdout.write(

@@ -10,6 +10,7 @@ import { AppSupervisor } from './app-supervisor';
 import { createTopics, migrateClickHouse } from './prepare-storage';
 import { runDemo } from './demo/demo';
 import { renderSlackMessage, SlackStandIn } from './demo/slack-stand-in';
+import { analyticsQueriesFor } from './query-context';
 import { sendSmokeTrace } from './smoke-trace';
 
 interface StartOptions {
@@ -145,7 +146,8 @@ async function start(options: StartOptions): Promise<void> {
           apiKey: demoKey,
           projectId: demoProjectId,
           windowMs: config.AGGREGATOR_WINDOW_MS,
-          clickhouse,
+          queries: analyticsQueriesFor(clickhouse, config),
+          minRatingCoverage: config.REPORT_MIN_RATING_COVERAGE,
           slack: slackStandIn,
           progress: Boolean(process.stderr.isTTY),
           out: (text) => process.stdout.write(text),

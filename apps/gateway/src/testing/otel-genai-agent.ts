@@ -2,46 +2,12 @@
 // gateway-otlp.int.spec.ts (the exporters load modules dynamically, which jest's VM refuses).
 // Env: OTLP_URL, OTLP_KEY, OTLP_EXPORTER=proto|json. Prints {"traceId":"…"} when exported.
 import { ROOT_CONTEXT, SpanStatusCode, trace } from '@opentelemetry/api';
-import { OTLPTraceExporter as OtlpHttpJsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { OTLPTraceExporter as OtlpProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import {
-  BasicTracerProvider,
-  ReadableSpan,
-  SimpleSpanProcessor,
-  SpanExporter,
-} from '@opentelemetry/sdk-trace-base';
-import type { ExportResult } from '@opentelemetry/core';
+import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { CheckedExporter, runAgent } from './otlp-exporters';
 
-function exporter(): SpanExporter {
-  const url = process.env.OTLP_URL ?? '';
-  const key = process.env.OTLP_KEY ?? '';
-  return process.env.OTLP_EXPORTER === 'json'
-    ? new OtlpHttpJsonExporter({ url, headers: { 'x-api-key': key } })
-    : new OtlpProtoExporter({
-        url,
-        headers: { authorization: `Bearer ${key}` },
-        compression: 'gzip' as never,
-      });
-}
-
-/** Remembers every export result, so a refused export fails this process. */
-class CheckedExporter implements SpanExporter {
-  readonly failures: unknown[] = [];
-  constructor(private readonly inner: SpanExporter) {}
-  export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
-    this.inner.export(spans, (result) => {
-      if (result.code !== 0) this.failures.push(result.error?.message ?? result);
-      done(result);
-    });
-  }
-  shutdown(): Promise<void> {
-    return this.inner.shutdown();
-  }
-}
-
-async function main(): Promise<void> {
-  const checked = new CheckedExporter(exporter());
+async function main(): Promise<string> {
+  const checked = new CheckedExporter();
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ 'service.name': 'support-bot', 'service.version': '4.2' }),
     spanProcessors: [new SimpleSpanProcessor(checked)],
@@ -90,11 +56,8 @@ async function main(): Promise<void> {
   root.end();
   await provider.forceFlush();
   await provider.shutdown();
-  if (checked.failures.length > 0) throw new Error(`export failed: ${String(checked.failures)}`);
-  process.stdout.write(`${JSON.stringify({ traceId: root.spanContext().traceId })}\n`);
+  checked.check();
+  return root.spanContext().traceId;
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
-  process.exit(1);
-});
+runAgent(main);

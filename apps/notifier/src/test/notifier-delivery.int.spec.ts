@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import { NotifierHarness, waitFor } from './notifier-harness';
 import { hang, ok, SECRET_PATH, SlackStub, status } from './slack-stub';
 
@@ -45,7 +44,6 @@ describe('notifier delivery (integration)', () => {
       'one message',
       async () => slack.postsFor(p).length > 0 && slack.postsFor(p),
     );
-    writeFileSync('/tmp/agentmon-notifier-payload.json', JSON.stringify(post.body, null, 2));
     expect(post.body.channel).toBe('#agent-alerts');
     expect(post.body.text).toContain('completion_rate critical overall');
     expect(post.body.text).toMatch(/worst slices: task_type=code_debugging .*platform=mobile/);
@@ -58,7 +56,11 @@ describe('notifier delivery (integration)', () => {
       const s = await h.deliveryStatus([overall.alert_id, debugging.alert_id, mobile.alert_id]);
       return Object.values(s).filter((v) => v === 'slack').length === 3;
     });
-    const attempts = await h.attempts(p);
+    // Delivery state and attempts are separate inserts: wait for the attempt row too.
+    const attempts = await waitFor('attempt recorded', async () => {
+      const rows = await h.attempts(p);
+      return rows.some((r) => r.outcome === 'ok') && rows;
+    });
     expect(attempts.map((a) => [a.round, a.attempt, a.http_status, a.outcome])).toEqual([
       [0, 1, 200, 'ok'],
     ]);

@@ -1,10 +1,9 @@
-import { ClickHouseConnection, MigrationRunner } from '@agentmon/clickhouse';
-import { ALL_TOPICS, Topics } from '@agentmon/contracts';
+import { Topics } from '@agentmon/contracts';
 import { ApiKeyRegistry } from '@agentmon/ingest-auth';
-import { createKafka, ensureTopics } from '@agentmon/kafka';
-import { AppProcess, waitFor } from '@agentmon/launcher';
+import { AppProcess } from '@agentmon/launcher';
 import { encodeExportTraceRequest } from '@agentmon/otlp';
 import { readTopicUntil } from '@agentmon/testing';
+import { TracePipeline } from '@agentmon/trace-pipeline';
 import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,34 +15,9 @@ import { promisify } from 'node:util';
 // the OTel JS SDK's OTLP/HTTP exporter, each through the real relay / gateway and sessionizer
 // (which requires a producer key or the gateway's mark) into ClickHouse.
 
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set by the integration global setup`);
-  return value;
-}
-
 const KEY = `am_live_${randomUUID()}`;
-const SECRET = `ingest-secret-${randomUUID()}`;
 const OTLP_TOPIC = `otlp_spans_${randomUUID().slice(0, 8)}`;
-const database = `agentmon_it_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
-const broker = () => required('KAFKA_BROKERS').split(',')[0];
-const kafka = () =>
-  createKafka({ brokers: required('KAFKA_BROKERS').split(','), clientId: 'otlp-relay-it' });
-
-interface Summary {
-  project_id: string;
-  task_type: string;
-  span_count: string;
-  input_tokens: string;
-  output_tokens: string;
-  cache_read_tokens: string;
-  tool_call_count: string;
-  tool_error_count: string;
-  error_count: string;
-  errors_tool_failure: string;
-  completed: number;
-  cost_usd: number;
-}
+const kafka = () => TracePipeline.kafka('otlp-relay-it');
 
 const attr = (key: string, value: string | number | boolean) => ({
   key,
@@ -116,68 +90,47 @@ function collectorBatch(traceId: Buffer): Uint8Array {
 }
 
 describe('OTLP into ClickHouse: Collector Kafka exporter topic (relay) and OTLP/HTTP (gateway)', () => {
-  const clickhouse = ClickHouseConnection.create({ url: required('CLICKHOUSE_URL'), database });
+  const pipeline = new TracePipeline({
+    apiKeys: `collector-project:${ApiKeyRegistry.digest(KEY)}`,
+    extraTopics: [OTLP_TOPIC],
+  });
   const dir = mkdtempSync(join(tmpdir(), 'otlp-relay-it-'));
-  const keys = `collector-project:${ApiKeyRegistry.digest(KEY)}`;
-  const auth = { GATEWAY_API_KEYS: keys, INGEST_RECORD_SECRETS: SECRET };
-  let sessionizer: AppProcess;
   let relay: AppProcess;
-  let gateway: AppProcess;
 
   beforeAll(async () => {
-    await new MigrationRunner(clickhouse, { retentionDays: 30 }).run();
-    await ensureTopics(kafka(), [...ALL_TOPICS, OTLP_TOPIC], 3);
-    sessionizer = AppProcess.start('sessionizer', {
-      ...auth,
-      SESSIONIZER_PORT: '0',
-      SESSIONIZER_REQUIRE_PRODUCER_KEY: 'true',
-      CLICKHOUSE_DATABASE: database,
-      SESSIONIZER_GROUP_ID: `sessionizer-otlp-${randomUUID()}`,
-      SESSIONIZER_ROOT_GRACE_MS: '300',
-      SESSIONIZER_TICK_MS: '100',
-      SESSIONIZER_SESSION_TIMEOUT_MS: '6000',
-    });
+    await pipeline.start();
     relay = AppProcess.start('otlp-relay', {
-      ...auth,
+      ...pipeline.auth,
       OTLP_RELAY_PORT: '0',
       OTLP_KAFKA_TOPIC: OTLP_TOPIC,
       OTLP_RELAY_GROUP_ID: `otlp-relay-${randomUUID()}`,
       OTLP_RELAY_SESSION_TIMEOUT_MS: '6000',
     });
-    gateway = AppProcess.start('gateway', { ...auth, GATEWAY_PORT: '0' });
-    await Promise.all([sessionizer.ready(90000), relay.ready(90000), gateway.ready(90000)]);
+    await relay.ready(90000);
   }, 150000);
 
   afterAll(async () => {
-    await Promise.all([relay.stop(15000), gateway.stop(15000), sessionizer.stop(15000)]);
-    await clickhouse.command('DROP DATABASE IF EXISTS {db:Identifier}', { db: database });
-    await clickhouse.close();
+    await relay?.stop(15000);
+    await pipeline.stop();
     rmSync(dir, { recursive: true, force: true });
   }, 60000);
 
-  async function summaryOf(traceId: string): Promise<Summary> {
-    const [row] = await waitFor(
-      `trace ${traceId} summarised in ClickHouse`,
-      async () => {
-        const rows = await clickhouse.query<Summary>(
-          `SELECT project_id, task_type, span_count, input_tokens, output_tokens, cache_read_tokens,
-                  tool_call_count, tool_error_count, error_count, errors_tool_failure, completed, cost_usd
-           FROM {db:Identifier}.trace_summaries FINAL WHERE trace_id = {t:String}`,
-          { db: database, t: traceId },
-        );
-        return rows.length > 0 ? rows : undefined;
-      },
-      { timeoutMs: 45000, intervalMs: 200 },
-    );
-    return row;
-  }
+  const summaryOf = (traceId: string) => pipeline.summaryOf(traceId);
 
   async function kcatFile(value: Uint8Array, args: string[]): Promise<void> {
     const file = join(dir, `${randomUUID()}.bin`);
     writeFileSync(file, value);
     // Given a file, kcat sends it as one message, bytes untouched (like the exporter's record).
     // Asynchronously: the broker may live in this very process (the suite's global setup).
-    await promisify(execFile)('kcat', ['-P', '-b', broker(), '-t', OTLP_TOPIC, ...args, file]);
+    await promisify(execFile)('kcat', [
+      '-P',
+      '-b',
+      TracePipeline.broker(),
+      '-t',
+      OTLP_TOPIC,
+      ...args,
+      file,
+    ]);
   }
 
   it('kcat writes an otlp_proto batch with the API key header → the expected trace summary', async () => {
@@ -225,9 +178,9 @@ describe('OTLP into ClickHouse: Collector Kafka exporter topic (relay) and OTLP/
     expect(ours.find((l) => l.key === 'no-key')?.message).toBe('no agentmon-api-key header');
     // The original bytes are kept for a replay once the cause is fixed.
     expect(ours.every((l) => l.value?.encoding === 'base64')).toBe(true);
-    const [count] = await clickhouse.query<{ c: string }>(
+    const [count] = await pipeline.clickhouse.query<{ c: string }>(
       'SELECT count() AS c FROM {db:Identifier}.trace_summaries WHERE trace_id = {t:String}',
-      { db: database, t: unkeyed.toString('hex') },
+      { db: pipeline.database, t: unkeyed.toString('hex') },
     );
     expect(Number(count.c)).toBe(0);
   });
@@ -238,16 +191,11 @@ describe('OTLP into ClickHouse: Collector Kafka exporter topic (relay) and OTLP/
   ])(
     'the OTel JS SDK %s → gateway → sessionizer → the expected summary',
     async (_name, exporter) => {
-      const agent = AppProcess.script('apps/gateway/src/testing/otel-genai-agent.ts', [], {
-        OTLP_URL: `${await gateway.url()}/v1/traces`,
+      const traceId = await pipeline.runAgent('apps/gateway/src/testing/otel-genai-agent.ts', {
+        OTLP_URL: await pipeline.tracesUrl(),
         OTLP_KEY: KEY,
         OTLP_EXPORTER: exporter,
       });
-      expect({ code: await agent.exitCode(), stderr: agent.stderr.join('') }).toEqual({
-        code: 0,
-        stderr: '',
-      });
-      const traceId = String(agent.lines.find((l) => typeof l.traceId === 'string')?.traceId);
       const row = await summaryOf(traceId);
       expect(row).toMatchObject({ project_id: 'collector-project', task_type: 'refund' });
       expect(Number(row.span_count)).toBe(3);

@@ -139,6 +139,8 @@ export function variedSummaries(
     const toolErrors = i % 9 === 0 ? Math.min(1, toolCalls) : 0;
     const completed = i % 11 !== 0;
     const negative = i % 13 === 0;
+    const positive = !negative && i % 19 === 0;
+    const corrected = i % 6 === 0;
     const escalated = i % 29 === 0;
     const timedOut = i % 31 === 0;
     const errorTypes = {
@@ -160,7 +162,12 @@ export function variedSummaries(
       completed,
       weak_completion: completed,
       strong_completion: completed && !negative && !escalated,
-      rating: negative ? 'negative' : 'none',
+      rating: negative ? 'negative' : positive ? 'positive' : 'none',
+      corrected,
+      accepted: !corrected,
+      abandoned: !completed && i % 2 === 0,
+      output_copied: i % 4 === 0,
+      follow_up: i % 7 === 0,
       escalated,
       timed_out: timedOut,
       task_type: tasks[i % tasks.length]!,

@@ -1,6 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { Limits, SpanIngestSchema } from '@agentmon/contracts';
-import { FakeMessagesApi, messageBody } from '../testing/fake-messages-api';
+import { FakeMessagesApi, messageBody } from '@agentmon/testing';
 import { RecordingSink } from '../testing/recording-sink';
 import { Trace } from '../trace';
 import { instrumentAnthropic } from './instrument-anthropic';

@@ -1,6 +1,13 @@
 import { planSimulation } from '../simulate-command';
 import { generateTraffic, REGRESSED_TASK_TYPE } from '../simulate/scenarios';
-import { DEMO_DENSE_WINDOWS, demoPlan, isDemoPage } from './demo';
+import {
+  DEMO_DENSE_WINDOWS,
+  DEMO_HISTORY_MS,
+  demoHistoryPlan,
+  demoPlan,
+  isDemoAlert,
+  isDemoPage,
+} from './demo';
 import { renderSlackMessage, type SlackPost } from './slack-stand-in';
 
 const NOW = Date.UTC(2026, 11, 2, 5, 30, 17);
@@ -18,6 +25,47 @@ describe('npm start demo plan', () => {
     const rate = (ts: typeof traces) => ts.filter((t) => t.completed).length / ts.length;
     expect(rate(bugFix.filter((t) => t.endMs < incident))).toBeGreaterThan(0.88);
     expect(rate(bugFix.filter((t) => t.endMs >= incident))).toBeLessThan(0.62);
+  });
+});
+
+describe('npm start demo history', () => {
+  const dense = demoPlan(NOW, 60_000, 'abc');
+  const history = demoHistoryPlan(dense, 'abc');
+
+  it('is a healthy backfilled day ending where the dense stretch starts', () => {
+    expect(history.live).toBe(false);
+    expect(history.traffic.scenario).toBe('healthy');
+    expect(history.traffic.startMs + history.traffic.durationMs).toBe(dense.traffic.startMs);
+    expect(history.traffic.durationMs).toBe(DEMO_HISTORY_MS);
+    expect(history.traffic.runId).not.toBe(dense.traffic.runId);
+  });
+
+  it('keeps every window under the detector min samples (30), so charts warm up on the dense stretch', () => {
+    const perWindow = new Map<number, number>();
+    for (const t of generateTraffic(history.traffic)) {
+      const w = Math.floor(t.endMs / 60_000);
+      perWindow.set(w, (perWindow.get(w) ?? 0) + 1);
+    }
+    expect(Math.max(...perWindow.values())).toBeLessThan(30);
+    expect([...perWindow.values()].reduce((a, b) => a + b, 0)).toBe(history.traces);
+  });
+});
+
+describe('demo alert', () => {
+  const alert = {
+    severity: 'critical',
+    metric: 'completion_rate',
+    slice_dimension: 'task_type',
+    slice_value: REGRESSED_TASK_TYPE,
+  };
+  it.each([
+    [{}, true],
+    [{ severity: 'warning' }, false],
+    [{ metric: 'strong_completion_rate' }, false],
+    [{ slice_dimension: 'all', slice_value: '*' }, false],
+    [{ slice_value: 'code_review' }, false],
+  ])('%p → %p', (change, expected) => {
+    expect(isDemoAlert({ ...alert, ...change })).toBe(expected);
   });
 });
 

@@ -219,3 +219,38 @@ describe('stratified outcomes and weighted round robin', () => {
     expect(() => rr.pick({ a: 0 })).toThrow(/weight 0/);
   });
 });
+
+describe('simulated user signals', () => {
+  const traces = run('healthy');
+  const share = (
+    type: string,
+    extra: (f: SimulatedTrace['feedback'][number]) => boolean = () => true,
+  ) =>
+    traces.filter((t) => t.feedback.some((f) => f.type === type && extra(f))).length /
+    traces.length;
+
+  it.each([
+    ['rating', 0.03],
+    ['user_correction', 0.08],
+    ['accepted', 0.6],
+    ['output_copied', 0.3],
+    ['follow_up', 0.15],
+  ])('%s on %p of traces', (type, expected) => {
+    expect(Math.abs(share(type) - expected)).toBeLessThan(0.01);
+  });
+
+  it('rates 80 % of rated traces positive, never accepts a corrected answer, and signals after the end', () => {
+    const positive = share('rating', (f) => 'rating' in f && f.rating === 'positive');
+    expect(positive / share('rating')).toBeCloseTo(0.8, 1);
+    for (const t of traces) {
+      const types = t.feedback.map((f) => f.type);
+      expect(types.includes('accepted') && types.includes('user_correction')).toBe(false);
+      for (const f of t.feedback) expect(f.atMs).toBeGreaterThan(t.endMs);
+    }
+  });
+
+  it('does not change with the scenario (a regression moves completion, not what users do)', () => {
+    const regression = run('completion-regression');
+    expect(regression.map((t) => t.feedback)).toEqual(traces.map((t) => t.feedback));
+  });
+});

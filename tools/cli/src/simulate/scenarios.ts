@@ -139,6 +139,52 @@ export interface SimulatedTrace {
   steps: SimulatedStep[];
   completed: boolean;
   finalOutput?: string;
+  /** What the user did with the answer, after the trace ended (explicit and implicit signals). */
+  feedback: SimulatedFeedback[];
+}
+
+export type SimulatedFeedback = { atMs: number } & (
+  | { type: 'rating'; rating: 'positive' | 'negative' }
+  | { type: 'accepted' | 'user_correction' | 'output_copied' | 'follow_up' }
+);
+
+/**
+ * User signals, the same in every scenario and every task type (so no scenario moves the
+ * satisfaction charts unless it means to): ratings from 3 % of users (DESIGN: 1–5 %), 80 %
+ * positive; 8 % corrected, 60 % accepted, 30 % copied, 15 % followed up.
+ */
+const FEEDBACK = {
+  rated: 0.03,
+  positive: 0.8,
+  corrected: 0.08,
+  accepted: 0.6 / (1 - 0.08),
+  copied: 0.3,
+  followUp: 0.15,
+};
+
+function feedbackFor(
+  outcomes: StratifiedOutcomes,
+  stratum: string,
+  endMs: number,
+): SimulatedFeedback[] {
+  const feedback: SimulatedFeedback[] = [];
+  const corrected = outcomes.draw(`${stratum}|corrected`, FEEDBACK.corrected);
+  if (corrected) feedback.push({ type: 'user_correction', atMs: endMs + 2_000 });
+  else if (outcomes.draw(`${stratum}|accepted`, FEEDBACK.accepted))
+    feedback.push({ type: 'accepted', atMs: endMs + 2_000 });
+  if (outcomes.draw(`${stratum}|copied`, FEEDBACK.copied))
+    feedback.push({ type: 'output_copied', atMs: endMs + 1_000 });
+  if (outcomes.draw(`${stratum}|follow_up`, FEEDBACK.followUp))
+    feedback.push({ type: 'follow_up', atMs: endMs + 3_000 });
+  if (outcomes.draw(`${stratum}|rated`, FEEDBACK.rated)) {
+    const positive = outcomes.draw(`${stratum}|positive`, FEEDBACK.positive);
+    feedback.push({
+      type: 'rating',
+      rating: positive ? 'positive' : 'negative',
+      atMs: endMs + 4_000,
+    });
+  }
+  return feedback;
 }
 
 /** What a scenario changes at a point of the run (elapsed fraction `f`, event time `t`). */
@@ -359,6 +405,7 @@ export function* generateTraffic(options: TrafficOptions): Generator<SimulatedTr
       steps,
       completed,
       ...(completed ? { finalOutput: `${taskType} done` } : {}),
+      feedback: feedbackFor(outcomes, stratum, endMs),
     };
   }
 }

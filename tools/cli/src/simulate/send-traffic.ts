@@ -72,6 +72,9 @@ export function recordTrace(client: AgentMonClient, plan: SimulatedTrace): void 
   }
   root.end(plan.endMs);
   trace.end({ completed: plan.completed, finalOutput: plan.finalOutput, endTime: plan.endMs });
+  for (const { atMs, ...signal } of plan.feedback) {
+    client.feedback(plan.traceId, { ...signal, timestamp: atMs });
+  }
 }
 
 /**
