@@ -43,8 +43,8 @@ export const DEMO_APP_ENV: Record<string, string> = {
 
 /**
  * The single-machine main job: starts (or reuses) the broker, Redis and ClickHouse, migrates,
- * creates topics, runs the six apps (five pipeline stages and the console) and waits for Ctrl-C. `--smoke` proves the same path end to
- * end and exits, for CI.
+ * creates topics, runs the pipeline apps and the console and waits for Ctrl-C. `--smoke` proves
+ * the same path end to end and exits, for CI.
  */
 async function start(options: StartOptions): Promise<void> {
   const startedAt = Date.now();
