@@ -26,6 +26,9 @@ const SCOPES = {
   'scope:alerting': ['scope:alerting', 'scope:shared'],
   // The operator CLI composes every context (offline detector replay, storage prep, broker).
   'scope:cli': ['scope:shared', 'scope:ingest', 'scope:analytics', 'scope:alerting'],
+  // The console reads what every context stores (metrics, alerts, silences) and hashes its
+  // tokens exactly as ingest hashes API keys.
+  'scope:console': ['scope:shared', 'scope:ingest', 'scope:analytics', 'scope:alerting'],
 };
 
 /** The one boundary matrix; test code gets the same rules plus access to the testing libs. */

@@ -1,7 +1,14 @@
 // Pure helpers of `npm run bench`: the last-line JSON of each benchmark → bench/results.json
 // (figures with units) → the README's benchmark table.
 
-export const BENCHES = ['broker', 'ingest', 'analytics', 'detector', 'notifier'] as const;
+export const BENCHES = [
+  'broker',
+  'ingest',
+  'analytics',
+  'detector',
+  'notifier',
+  'console',
+] as const;
 export type BenchName = (typeof BENCHES)[number];
 
 export interface Figure {

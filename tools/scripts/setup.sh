@@ -10,6 +10,8 @@ has redis-server || missing+=(redis-server)
 has clickhouse-server || has clickhouse || missing+=(clickhouse-server)
 has clickhouse-client || has clickhouse || missing+=(clickhouse-client)
 has kcat || missing+=(kcat)
+# The console's browser test drives Debian's chromium headless (playwright-core, no bundled browser).
+has chromium || missing+=(chromium)
 
 if [ "${#missing[@]}" -gt 0 ]; then
   sudo=""
@@ -19,7 +21,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
   # policy-rc.d may refuse to start the packaged services; we start our own instances anyway.
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 else
-  echo "setup: redis-server, clickhouse-server, clickhouse-client and kcat already present"
+  echo "setup: redis-server, clickhouse-server, clickhouse-client, kcat and chromium already present"
 fi
 
 npm ci --no-audit --no-fund

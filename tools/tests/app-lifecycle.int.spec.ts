@@ -7,6 +7,7 @@ const APPS: [string, string, Record<string, string>][] = [
   ['aggregator', 'AGGREGATOR_PORT', {}],
   ['detector', 'DETECTOR_PORT', {}],
   ['notifier', 'NOTIFIER_PORT', {}],
+  ['console', 'CONSOLE_PORT', {}],
 ];
 
 /**

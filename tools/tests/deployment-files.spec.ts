@@ -1,6 +1,7 @@
 import {
   AggregatorConfigSchema,
   ConfigSchema,
+  ConsoleConfigSchema,
   DetectorConfigSchema,
   GatewayConfigSchema,
   loadConfig,
@@ -34,6 +35,7 @@ const SLICES: Record<string, { shape: Record<string, unknown> }> = {
   detector: DetectorConfigSchema,
   notifier: NotifierConfigSchema,
   'otlp-relay': OtlpRelayConfigSchema,
+  console: ConsoleConfigSchema,
 };
 
 const KNOWN = new Set(Object.keys(ConfigSchema.shape));
@@ -268,8 +270,8 @@ describe('deploy/k8s', () => {
 
   it('exposes the gateway through a Service and scales it with a HorizontalPodAutoscaler', () => {
     const port = defaultPort('gateway');
-    const [service] = ofKind('Service');
-    expect(service.metadata.name).toBe('agentmon-gateway');
+    const service = ofKind('Service').find((s) => s.metadata.name === 'agentmon-gateway')!;
+    expect(service).toBeDefined();
     const selector = (service.spec as { selector: Record<string, string> }).selector;
     const labels = (
       deploymentOf('gateway')!.spec as {

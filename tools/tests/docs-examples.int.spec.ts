@@ -65,6 +65,8 @@ const INLINE_COMMANDS: Record<string, string> = {
   'npx agentmon migrate': 'run: prepares the stack below',
   'npx agentmon topics': 'run: prepares the stack below',
   'npx agentmon hash-key <project> <key>': 'run: as in the README setup block',
+  "npx agentmon hash-key 'proj-a+proj-b' <token>":
+    'no-run: a placeholder token; the same command as above, its output parsed as a CONSOLE_TOKENS entry in apps/console/src/auth/console-token-registry.spec.ts',
   'npx agentmon schema trace-summary': 'run below',
   'npx agentmon status': 'no-run: reads the state file of `npm start` (tools/cli start/status)',
   'npx agentmon dashboard':

@@ -1,20 +1,8 @@
-import { ClickHouseConnection, MigrationRunner } from '@agentmon/clickhouse';
-import { ALL_TOPICS } from '@agentmon/contracts';
-import { createKafka, ensureTopics } from '@agentmon/kafka';
 import { waitFor } from '@agentmon/launcher';
-import { createHash, randomUUID } from 'node:crypto';
-import pino from 'pino';
-import { AppSupervisor } from '../cli/src/app-supervisor';
 import { isDemoPage } from '../cli/src/demo/demo';
-import { SlackStandIn } from '../cli/src/demo/slack-stand-in';
 import { generateTraffic, REGRESSED_TASK_TYPE, traceCount } from '../cli/src/simulate/scenarios';
 import { sendTraffic } from '../cli/src/simulate/send-traffic';
-
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set by the integration global setup`);
-  return value;
-}
+import { startPipelineStack, type PipelineStack } from './pipeline-stack';
 
 const WINDOW_MS = 10_000;
 const WINDOWS = 12;
@@ -29,67 +17,21 @@ const RATE = 300 / (WINDOW_MS / 1000);
  * the completion-regression scenario, backfilled, through the SDK.
  */
 describe('whole pipeline: a completion regression in one task type', () => {
-  const id = randomUUID().replace(/-/g, '').slice(0, 12);
-  const database = `agentmon_e2e_${id}`;
-  const project = `e2e-${id}`;
-  const apiKey = `am_e2e_${randomUUID()}`;
-  const clickhouse = ClickHouseConnection.create({ url: required('CLICKHOUSE_URL'), database });
-  const slack = new SlackStandIn();
-  let supervisor: AppSupervisor;
+  let stack: PipelineStack;
+  let id: string;
+  let project: string;
   let urls: Record<string, string>;
-
+  let slack: PipelineStack['slack'];
   const query = <Row>(sql: string, params: Record<string, unknown> = {}) =>
-    clickhouse.query<Row>(sql, { db: database, project, ...params });
+    stack.query<Row>(sql, params);
 
   beforeAll(async () => {
-    await new MigrationRunner(clickhouse, { retentionDays: 30 }).run();
-    const kafka = createKafka({
-      brokers: required('KAFKA_BROKERS').split(','),
-      clientId: 'e2e-it',
-    });
-    await ensureTopics(kafka, ALL_TOPICS, 3);
-    const slackUrl = await slack.start();
-    const group = (app: string) => `${app}-e2e-${id}`;
-    supervisor = new AppSupervisor({
-      env: {
-        LOG_LEVEL: 'warn',
-        CLICKHOUSE_DATABASE: database,
-        CLICKHOUSE_FLUSH_INTERVAL_MS: '50',
-        GATEWAY_API_KEYS: `${project}:${createHash('sha256').update(apiKey).digest('hex')}`,
-        SESSIONIZER_GROUP_ID: group('sessionizer'),
-        AGGREGATOR_GROUP_ID: group('aggregator'),
-        DETECTOR_GROUP_ID: group('detector'),
-        NOTIFIER_GROUP_ID: group('notifier'),
-        SESSIONIZER_SESSION_TIMEOUT_MS: '10000',
-        AGGREGATOR_SESSION_TIMEOUT_MS: '10000',
-        DETECTOR_SESSION_TIMEOUT_MS: '10000',
-        NOTIFIER_SESSION_TIMEOUT_MS: '10000',
-        SESSIONIZER_ROOT_GRACE_MS: '500',
-        SESSIONIZER_TICK_MS: '100',
-        AGGREGATOR_TICK_MS: '100',
-        DETECTOR_TICK_MS: '100',
-        NOTIFIER_TICK_MS: '100',
-        AGGREGATOR_WINDOW_MS: String(WINDOW_MS),
-        // Lateness half a window; idle close long enough that an app starved of CPU for a while
-        // on a loaded machine does not close windows before every partition reported them.
-        AGGREGATOR_ALLOWED_LATENESS_MS: '5000',
-        AGGREGATOR_IDLE_CLOSE_MS: '30000',
-        NOTIFIER_GROUP_WAIT_MS: '1000',
-        NOTIFIER_REDIS_PREFIX: `agentmon:e2e:${id}:notifier:`,
-        SLACK_WEBHOOK_URL: slackUrl,
-      },
-      logger: pino({ level: 'silent' }),
-      forwardLogs: false,
-    });
-    urls = await supervisor.startAll(0);
-    await supervisor.waitReady(90_000);
+    stack = await startPipelineStack({ prefix: 'e2e', windowMs: WINDOW_MS });
+    ({ id, project, urls, slack } = stack);
   }, 150_000);
 
   afterAll(async () => {
-    await supervisor?.stopAll(20_000);
-    await slack.stop();
-    await clickhouse.command('DROP DATABASE IF EXISTS {db:Identifier}', { db: database });
-    await clickhouse.close();
+    await stack?.stop();
   }, 60_000);
 
   /** What each stage produced for the project, for a failure message. */
@@ -130,8 +72,8 @@ describe('whole pipeline: a completion regression in one task type', () => {
     const sent = traceCount(traffic);
     expect(sent).toBe(3600);
     const result = await sendTraffic(generateTraffic(traffic), {
-      gatewayUrl: urls.gateway,
-      apiKey,
+      gatewayUrl: urls.gateway!,
+      apiKey: stack.apiKey,
       live: false,
     });
     expect(result).toMatchObject({ traces: sent, dropped: 0, rejected: 0 });

@@ -6,7 +6,7 @@ import {
 } from '@agentmon/clickhouse';
 import type { Span, TraceSummary } from '@agentmon/contracts';
 import { summarizePartials, type PeriodSummary } from './period-metrics';
-import type { ReviewCandidate } from './review-sample';
+import { pickReviewTraces, type ReviewCandidate } from './review-sample';
 import { toSpan, toTraceSummary, type StoredSpanRow, type StoredSummaryRow } from './stored-rows';
 import type { TimeRange } from './time-range';
 import { coverRange } from './window-cover';
@@ -41,6 +41,17 @@ const ERROR_TYPES = `arrayFilter(x -> x != '', [
   ])`;
 
 const PROJECT = "({project:String} = '' OR project_id = {project:String})";
+
+/**
+ * Traces whose latest review verdict is "add to eval set" (argMax: an unmerged replaced row
+ * never counts), as a (project_id, trace_id) subquery.
+ */
+const MARKED_FOR_EVAL = `SELECT project_id, trace_id FROM (
+      SELECT project_id, trace_id, argMax(verdict, decided_at_ms) AS latest
+      FROM {db:Identifier}.review_verdicts
+      WHERE ${PROJECT}
+      GROUP BY project_id, trace_id)
+    WHERE latest = 'add_to_eval_set'`;
 const MAX_COVER_SEGMENTS = 5;
 
 export interface RecentFailure {
@@ -91,7 +102,8 @@ export interface TraceDetail {
 export interface EvalCandidateRef {
   project_id: string;
   trace_id: string;
-  kind: 'failure' | 'success';
+  /** `reviewed`: a reviewer marked it "add to eval set" in the console (exported first). */
+  kind: 'reviewed' | 'failure' | 'success';
   /** For a failure: the first error type it hit (or negative_rating, escalated, not_completed). */
   failure_type: string;
 }
@@ -147,7 +159,11 @@ export class AnalyticsQueries {
   async periodSummary(
     scope: ProjectScope,
     range: TimeRange,
-    options: { minSliceTraces?: number } = {},
+    options: {
+      minSliceTraces?: number;
+      /** Merge only the overall cells (no slices): what a key-metrics view needs, ~20× cheaper. */
+      overallOnly?: boolean;
+    } = {},
   ): Promise<PeriodSummary & { windows_without_partial: number }> {
     const segments = coverRange(range, this.options.baseWindowS);
     const params: QueryParams = { project: scope.project ?? '' };
@@ -161,18 +177,30 @@ export class AnalyticsQueries {
         `(window_size_s = {s${i}_size:UInt32} AND window_start_ms >= {s${i}_from:UInt64} AND window_start_ms < {s${i}_to:UInt64})`,
       );
     }
+    const starts = segments.map((s) => s.from);
+    params.first_s = Math.floor(Math.min(range.from, ...starts) / 1000);
+    params.last_s = Math.ceil(Math.max(range.to, ...segments.map((s) => s.to)) / 1000);
+    // argMax by revision instead of FINAL: the same row wins (ReplacingMergeTree keeps the
+    // highest revision), and the cover's windows are picked in PREWHERE, so partials (≈ 20 KB
+    // each) are read only from granules holding a wanted window, not merged for every window.
     const rows = await this.query<{ partial_json: string }>(
-      `SELECT partial_json
-       FROM {db:Identifier}.metric_windows FINAL
-       WHERE ${PROJECT} AND metric_group = 'traces' AND slice_dimension = 'all'
-         AND (${clauses.join('\n OR ')})`,
+      `SELECT argMax(partial_json, revision) AS partial_json
+       FROM {db:Identifier}.metric_windows
+       PREWHERE slice_dimension = 'all' AND (${clauses.join('\n OR ')})
+       WHERE ${PROJECT} AND metric_group = 'traces'
+         AND window_start >= toDateTime({first_s:UInt32}) AND window_start < toDateTime({last_s:UInt32})
+       GROUP BY project_id, window_start_ms, window_size_s`,
       params,
     );
     const partials: PartialWindow[] = [];
     let missing = 0;
     for (const row of rows) {
       if (row.partial_json === '') missing += 1;
-      else partials.push(JSON.parse(row.partial_json) as PartialWindow);
+      else {
+        const partial = JSON.parse(row.partial_json) as PartialWindow;
+        if (options.overallOnly) partial.cells = partial.cells.filter((c) => c.dimension === 'all');
+        partials.push(partial);
+      }
     }
     return {
       ...summarizePartials(partials, range, {
@@ -317,6 +345,22 @@ export class AnalyticsQueries {
     range: TimeRange,
     perStratum: number,
   ): Promise<(ReviewCandidate & { project_id: string })[]> {
+    const params = { project: scope.project ?? '', from: range.from, to: range.to };
+    // Two steps, so a week of summaries is never merged with FINAL: every stored row (a revised
+    // trace has several) competes for its stratum by hash, twice the wanted number kept; then
+    // the candidates' latest rows decide, and the strata are cut again. Same result as FINAL
+    // unless more than `perStratum` revised rows crowd one stratum.
+    const candidates = await this.query<{ project_id: string; trace_id: string }>(
+      `SELECT project_id, trace_id
+       FROM {db:Identifier}.trace_summaries
+       WHERE ${PROJECT} AND sampled = 1
+         AND ended_at_ms >= {from:UInt64} AND ended_at_ms < {to:UInt64}
+       ORDER BY task_type, ${FAILURE_CONDITION}, cityHash64(trace_id), trace_id
+       LIMIT {per:UInt64} BY task_type, ${FAILURE_CONDITION}
+       LIMIT 20000`,
+      { ...params, per: perStratum * 2 },
+    );
+    if (candidates.length === 0) return [];
     const rows = await this.query<{
       project_id: string;
       trace_id: string;
@@ -327,10 +371,11 @@ export class AnalyticsQueries {
        FROM {db:Identifier}.trace_summaries FINAL
        WHERE ${PROJECT} AND sampled = 1
          AND ended_at_ms >= {from:UInt64} AND ended_at_ms < {to:UInt64}
+         AND trace_id IN (SELECT arrayJoin({ids:Array(String)}))
        ORDER BY task_type, failed, cityHash64(trace_id), trace_id
        LIMIT {per:UInt64} BY task_type, failed
        LIMIT 10000`,
-      { project: scope.project ?? '', from: range.from, to: range.to, per: perStratum },
+      { ...params, per: perStratum, ids: [...new Set(candidates.map((c) => c.trace_id))] },
     );
     return rows.map((r) => ({
       project_id: r.project_id,
@@ -365,9 +410,10 @@ export class AnalyticsQueries {
   }
 
   /**
-   * Which traces to export as eval candidates: failures first (grouped by their first error
-   * type, newest first within), then successes in a deterministic hash order. Only traces whose
-   * spans are kept; traces exported before are skipped unless `includeExported`.
+   * Which traces to export as eval candidates: those reviewers marked "add to eval set" first
+   * (newest first), then failures (grouped by their first error type, newest first within),
+   * then successes in a deterministic hash order. Only traces whose spans are kept; traces
+   * exported before are skipped unless `includeExported`.
    */
   async evalCandidates(query: EvalCandidateQuery): Promise<EvalCandidateRef[]> {
     const params = {
@@ -382,28 +428,52 @@ export class AnalyticsQueries {
          AND ({task:String} = '' OR task_type = {task:String})
          AND ({include:UInt8} = 1 OR (project_id, trace_id) NOT IN (
            SELECT project_id, trace_id FROM {db:Identifier}.eval_exports))`;
-    const failureLimit = Math.max(0, query.limit - Math.min(query.successes, query.limit));
-    const failures = await this.query<{ project_id: string; trace_id: string; type: string }>(
-      `SELECT project_id, trace_id, ${PRIMARY_FAILURE} AS type
+    const reviewed = await this.query<{
+      project_id: string;
+      trace_id: string;
+      type: string;
+      failed: number;
+    }>(
+      `SELECT project_id, trace_id, ${PRIMARY_FAILURE} AS type, ${FAILURE_CONDITION} AS failed
        FROM {db:Identifier}.trace_summaries FINAL
-       WHERE ${where} AND ${FAILURE_CONDITION}
-       ORDER BY type, ended_at_ms DESC, trace_id
+       WHERE ${where} AND (project_id, trace_id) IN (${MARKED_FOR_EVAL})
+       ORDER BY ended_at_ms DESC, trace_id
        LIMIT {limit:UInt64}`,
-      { ...params, limit: failureLimit },
+      { ...params, limit: query.limit },
     );
-    const successLimit = query.limit - failures.length;
+    const rest = query.limit - reviewed.length;
+    const notReviewed = `${where} AND (project_id, trace_id) NOT IN (${MARKED_FOR_EVAL})`;
+    const failureLimit = Math.max(0, rest - Math.min(query.successes, rest));
+    const failures =
+      failureLimit <= 0
+        ? []
+        : await this.query<{ project_id: string; trace_id: string; type: string }>(
+            `SELECT project_id, trace_id, ${PRIMARY_FAILURE} AS type
+             FROM {db:Identifier}.trace_summaries FINAL
+             WHERE ${notReviewed} AND ${FAILURE_CONDITION}
+             ORDER BY type, ended_at_ms DESC, trace_id
+             LIMIT {limit:UInt64}`,
+            { ...params, limit: failureLimit },
+          );
+    const successLimit = rest - failures.length;
     const successes =
       successLimit <= 0
         ? []
         : await this.query<{ project_id: string; trace_id: string }>(
             `SELECT project_id, trace_id
              FROM {db:Identifier}.trace_summaries FINAL
-             WHERE ${where} AND NOT ${FAILURE_CONDITION}
+             WHERE ${notReviewed} AND NOT ${FAILURE_CONDITION}
              ORDER BY cityHash64(trace_id), trace_id
              LIMIT {limit:UInt64}`,
             { ...params, limit: successLimit },
           );
     return [
+      ...reviewed.map((r) => ({
+        project_id: r.project_id,
+        trace_id: r.trace_id,
+        kind: 'reviewed' as const,
+        failure_type: n(r.failed) === 1 ? r.type : '',
+      })),
       ...failures.map((r) => ({
         project_id: r.project_id,
         trace_id: r.trace_id,
@@ -417,6 +487,52 @@ export class AnalyticsQueries {
         failure_type: '',
       })),
     ];
+  }
+
+  /**
+   * The eval-candidate export as JSON lines (`{"kind","failure_type","summary","spans"}`), a
+   * page of `pageSize` traces at a time (memory stays bounded): what `agentmon eval-candidates`
+   * writes to its file and the console streams as a download. Each page comes with the refs it
+   * wrote, so a caller that records exports records exactly what was written.
+   */
+  async *evalCandidatePages(
+    query: EvalCandidateQuery,
+    pageSize: number,
+  ): AsyncGenerator<{ lines: string[]; written: EvalCandidateRef[]; done: number; total: number }> {
+    const refs = await this.evalCandidates(query);
+    for (let i = 0; i < refs.length; i += pageSize) {
+      const page = refs.slice(i, i + pageSize);
+      const traces = await this.tracesWithSpans(page);
+      const lines: string[] = [];
+      const written: EvalCandidateRef[] = [];
+      for (const ref of page) {
+        const trace = traces.get(`${ref.project_id}\u0000${ref.trace_id}`);
+        if (trace === undefined) continue;
+        lines.push(
+          JSON.stringify({
+            kind: ref.kind,
+            failure_type: ref.failure_type || null,
+            summary: trace.summary,
+            spans: trace.spans,
+          }),
+        );
+        written.push(ref);
+      }
+      yield { lines, written, done: Math.min(i + page.length, refs.length), total: refs.length };
+    }
+  }
+
+  /**
+   * The week's traces for human review, as the weekly report picks them: up to `count` kept
+   * traces stratified by task type and outcome, deterministic for the project and week start.
+   */
+  async reviewPick(
+    scope: ProjectScope,
+    week: TimeRange,
+    count: number,
+  ): Promise<(ReviewCandidate & { project_id: string })[]> {
+    const candidates = await this.reviewCandidates(scope, week, count);
+    return pickReviewTraces(candidates, count, `${scope.project ?? '*'}:${week.from}`);
   }
 
   /** Summaries and spans of a page of traces (one query each), keyed by project and trace. */

@@ -44,3 +44,18 @@ export {
   type TimeRange,
 } from './time-range';
 export { coverRange, DAY_S, HOUR_S, type CoverSegment } from './window-cover';
+export {
+  ConsoleQueries,
+  type AlertChange,
+  type AlertDecision,
+  type AlertDelivery,
+  type AlertTimeline,
+  type BaselineResetEntry,
+  type DeliveryAttempt,
+  type OverallPoint,
+  type SliceRef,
+  type TraceListItem,
+  type TraceSearch,
+  type VerdictRecord,
+} from './console-queries';
+export { spanTree, type WaterfallLine } from './span-tree';

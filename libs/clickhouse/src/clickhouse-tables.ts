@@ -10,4 +10,5 @@ export const ClickHouseTables = {
   notifierDecisions: 'notifier_decisions',
   notificationAttempts: 'notification_attempts',
   evalExports: 'eval_exports',
+  reviewVerdicts: 'review_verdicts',
 } as const;

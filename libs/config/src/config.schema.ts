@@ -275,6 +275,74 @@ export const analyticsConfigShape = {
   ANALYTICS_EXPORT_PAGE_SIZE: z.coerce.number().int().min(1).max(10000).default(200),
 };
 
+/**
+ * `project+project:sha256hex` entries, comma-separated: a console token is stored only as its
+ * SHA-256 (as the gateway's API keys), with the projects it may read joined by `+`.
+ */
+const consoleTokenList = z
+  .string()
+  .transform((value) =>
+    value
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean),
+  )
+  .pipe(
+    z.array(
+      z
+        .string()
+        .regex(
+          /^[A-Za-z0-9_.:-]{1,128}(\+[A-Za-z0-9_.:-]{1,128})*:[0-9a-f]{64}$/,
+          'expected project[+project…]:sha256hex entries',
+        )
+        .transform((entry) => {
+          const cut = entry.lastIndexOf(':');
+          return { projectIds: entry.slice(0, cut).split('+'), tokenSha256: entry.slice(cut + 1) };
+        }),
+    ),
+  );
+
+/**
+ * The console: its port and tokens, plus the variables whose meaning it must share with the
+ * apps it reads after (window size and slice bound of the aggregator, the detector's chart
+ * settings so its control charts replay the same EWMA, the notifier's Redis prefix for silences).
+ */
+export const ConsoleConfigSchema = z.object({
+  ...serviceConfigShape,
+  ...clickhouseConfigShape,
+  ...redisConfigShape,
+  ...analyticsConfigShape,
+  CONSOLE_PORT: portSchema.default(3300),
+  CONSOLE_TOKENS: consoleTokenList.default([]),
+  /** Windows replayed before a control chart's range so its EWMA and baseline are warm. */
+  CONSOLE_CHART_LOOKBACK_WINDOWS: nonNegativeInt.max(10000).default(120),
+  /** How long page data is reused (capped at one aggregator window); 0 = computed every time. */
+  CONSOLE_CACHE_TTL_MS: nonNegativeInt.default(60000),
+  /** Most windows one control chart draws (a longer range is refused, never silently cut). */
+  CONSOLE_CHART_MAX_WINDOWS: positiveInt.max(100000).default(5000),
+  AGGREGATOR_WINDOW_MS: AggregatorConfigSchema.shape.AGGREGATOR_WINDOW_MS,
+  AGGREGATOR_MAX_VALUES_PER_DIMENSION:
+    AggregatorConfigSchema.shape.AGGREGATOR_MAX_VALUES_PER_DIMENSION,
+  // The satisfaction index re-merged over a period uses the aggregator's weights.
+  AGGREGATOR_SATISFACTION_WEIGHT_COPIED:
+    AggregatorConfigSchema.shape.AGGREGATOR_SATISFACTION_WEIGHT_COPIED,
+  AGGREGATOR_SATISFACTION_WEIGHT_ACCEPTED:
+    AggregatorConfigSchema.shape.AGGREGATOR_SATISFACTION_WEIGHT_ACCEPTED,
+  AGGREGATOR_SATISFACTION_WEIGHT_FOLLOW_UP:
+    AggregatorConfigSchema.shape.AGGREGATOR_SATISFACTION_WEIGHT_FOLLOW_UP,
+  AGGREGATOR_SATISFACTION_WEIGHT_CORRECTED:
+    AggregatorConfigSchema.shape.AGGREGATOR_SATISFACTION_WEIGHT_CORRECTED,
+  AGGREGATOR_SATISFACTION_WEIGHT_ABANDONED:
+    AggregatorConfigSchema.shape.AGGREGATOR_SATISFACTION_WEIGHT_ABANDONED,
+  DETECTOR_EWMA_LAMBDA: DetectorConfigSchema.shape.DETECTOR_EWMA_LAMBDA,
+  DETECTOR_WARMUP_WINDOWS: DetectorConfigSchema.shape.DETECTOR_WARMUP_WINDOWS,
+  DETECTOR_MIN_SAMPLES: DetectorConfigSchema.shape.DETECTOR_MIN_SAMPLES,
+  DETECTOR_RESOLVE_WINDOWS: DetectorConfigSchema.shape.DETECTOR_RESOLVE_WINDOWS,
+  DETECTOR_RULES_FILE: DetectorConfigSchema.shape.DETECTOR_RULES_FILE,
+  NOTIFIER_REDIS_PREFIX: NotifierConfigSchema.shape.NOTIFIER_REDIS_PREFIX,
+});
+export type ConsoleConfig = z.infer<typeof ConsoleConfigSchema>;
+
 /** What `npm start` and the `agentmon` commands read besides the apps' variables. */
 export const LauncherConfigSchema = z.object({
   ...serviceConfigShape,
@@ -301,6 +369,7 @@ export const ConfigSchema = z.object({
   ...DetectorConfigSchema.shape,
   ...NotifierConfigSchema.shape,
   ...analyticsConfigShape,
+  ...ConsoleConfigSchema.shape,
 });
 
 export type AppConfig = z.infer<typeof ConfigSchema>;
@@ -319,6 +388,7 @@ export const SECRET_VARIABLES: readonly ConfigVariable[] = [
   'GATEWAY_API_KEYS',
   'INGEST_RECORD_SECRETS',
   'SLACK_WEBHOOK_URL',
+  'CONSOLE_TOKENS',
 ];
 
 /** Nest injection token under which every app provides its loaded config slice. */

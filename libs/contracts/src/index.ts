@@ -34,3 +34,4 @@ export * from './compiled-validator';
 export * from './topic-schemas';
 export * from './parse-result';
 export * from './format-zod-issues';
+export * from './console-query.schema';

@@ -56,3 +56,5 @@ export {
   toBaselineReset,
   type BaselineResetRecord,
 } from './baseline-reset';
+export { chartLimits, replayChart, type ChartReplayPoint } from './chart-replay';
+export { DETECTOR_SERIES_KEY_PREFIX } from './state';

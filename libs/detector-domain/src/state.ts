@@ -88,6 +88,9 @@ export interface DetectorState {
   projects: Record<string, ProjectMixState>;
 }
 
+/** Redis key prefix of a series' stored state (+ seriesKey): the detector writes, the console reads. */
+export const DETECTOR_SERIES_KEY_PREFIX = 'agentmon:detector:series:';
+
 export function createDetectorState(): DetectorState {
   return { version: 1, series: {}, projects: {} };
 }

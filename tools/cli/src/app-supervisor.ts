@@ -12,6 +12,8 @@ export const PIPELINE_APPS = [
   { app: 'aggregator', portVariable: 'AGGREGATOR_PORT' },
   { app: 'detector', portVariable: 'DETECTOR_PORT' },
   { app: 'notifier', portVariable: 'NOTIFIER_PORT' },
+  // The web console (pages and JSON API); reads ClickHouse and Redis only.
+  { app: 'console', portVariable: 'CONSOLE_PORT' },
 ] as const;
 
 export type PipelineApp = (typeof PIPELINE_APPS)[number]['app'];

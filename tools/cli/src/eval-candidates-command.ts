@@ -1,4 +1,4 @@
-import type { AnalyticsQueries, EvalCandidateRef, TimeRange } from '@agentmon/analytics-queries';
+import type { AnalyticsQueries, TimeRange } from '@agentmon/analytics-queries';
 import { SingleBar } from 'cli-progress';
 import { Command } from 'commander';
 import { randomUUID } from 'node:crypto';
@@ -24,6 +24,8 @@ export interface EvalExportResult {
   export_id: string;
   file: string;
   written: number;
+  /** Traces a reviewer marked "add to eval set" in the console (written first). */
+  reviewed: number;
   failures: number;
   successes: number;
   by_failure_type: Record<string, number>;
@@ -31,15 +33,15 @@ export interface EvalExportResult {
 
 /**
  * Writes eval-set candidates as JSON lines (`{"kind","failure_type","summary","spans"}`):
- * failures first, grouped by their first error type, then successes. Pages of `pageSize`
- * traces are read, written and remembered in `eval_exports` in turn, so memory is bounded and
- * an interrupted export leaves a file whose traces are all recorded.
+ * reviewed traces first, then failures grouped by their first error type, then successes.
+ * Pages of `pageSize` traces are read, written and remembered in `eval_exports` in turn, so
+ * memory is bounded and an interrupted export leaves a file whose traces are all recorded.
  */
 export async function exportEvalCandidates(
   queries: AnalyticsQueries,
   options: EvalExportOptions,
 ): Promise<EvalExportResult> {
-  const refs = await queries.evalCandidates({
+  const query = {
     project: options.project,
     from: options.range.from,
     to: options.range.to,
@@ -47,41 +49,25 @@ export async function exportEvalCandidates(
     limit: options.limit,
     successes: options.successes,
     includeExported: options.includeExported,
-  });
+  };
   const exportId = randomUUID();
   const file = resolve(options.out);
   const result: EvalExportResult = {
     export_id: exportId,
     file,
     written: 0,
+    reviewed: 0,
     failures: 0,
     successes: 0,
     by_failure_type: {},
   };
   const fd = openSync(file, 'w');
   try {
-    for (let i = 0; i < refs.length; i += options.pageSize) {
-      const page: EvalCandidateRef[] = refs.slice(i, i + options.pageSize);
-      const traces = await queries.tracesWithSpans(page);
-      const lines: string[] = [];
-      const written: EvalCandidateRef[] = [];
-      for (const ref of page) {
-        const trace = traces.get(`${ref.project_id}\u0000${ref.trace_id}`);
-        if (trace === undefined) continue;
-        lines.push(
-          JSON.stringify({
-            kind: ref.kind,
-            failure_type: ref.failure_type || null,
-            summary: trace.summary,
-            spans: trace.spans,
-          }),
-        );
-        written.push(ref);
-      }
-      if (lines.length > 0) writeSync(fd, `${lines.join('\n')}\n`);
+    for await (const page of queries.evalCandidatePages(query, options.pageSize)) {
+      if (page.lines.length > 0) writeSync(fd, `${page.lines.join('\n')}\n`);
       const now = Date.now();
       await queries.recordExports(
-        written.map((ref) => ({
+        page.written.map((ref) => ({
           project_id: ref.project_id,
           trace_id: ref.trace_id,
           export_id: exportId,
@@ -91,15 +77,16 @@ export async function exportEvalCandidates(
           file,
         })),
       );
-      for (const ref of written) {
+      for (const ref of page.written) {
         result.written += 1;
-        if (ref.kind === 'failure') {
+        if (ref.kind === 'reviewed') result.reviewed += 1;
+        else if (ref.kind === 'failure') {
           result.failures += 1;
           result.by_failure_type[ref.failure_type] =
             (result.by_failure_type[ref.failure_type] ?? 0) + 1;
         } else result.successes += 1;
       }
-      options.onProgress?.(Math.min(i + page.length, refs.length), refs.length);
+      options.onProgress?.(page.done, page.total);
     }
   } finally {
     closeSync(fd);
@@ -168,7 +155,7 @@ export function createEvalCandidatesCommand(): Command {
           process.stdout.write(
             options.json
               ? `${JSON.stringify(result)}\n`
-              : `wrote ${result.written} traces to ${result.file} (${result.failures} failures${
+              : `wrote ${result.written} traces to ${result.file} (${result.reviewed ? `${result.reviewed} reviewed, ` : ''}${result.failures} failures${
                   Object.keys(result.by_failure_type).length
                     ? `: ${Object.entries(result.by_failure_type)
                         .map(([t, n]) => `${t} ${n}`)

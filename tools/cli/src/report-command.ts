@@ -1,7 +1,6 @@
 import {
   DEFAULT_SLICE_CHANGE_THRESHOLDS,
   parseTimeArgument,
-  pickReviewTraces,
   recommendActions,
   worsenedSlices,
   type AnalyticsQueries,
@@ -78,18 +77,14 @@ export async function buildWeeklyReport(
 ): Promise<WeeklyReport> {
   const scope = { project };
   const previousWeek = { from: week.from - (week.to - week.from), to: week.from };
-  const [current, previous, failureCount, byOperation, candidates] = await Promise.all([
+  // The review pick is the read layer's, so the console's review page shows the same traces.
+  const [current, previous, failureCount, byOperation, review] = await Promise.all([
     queries.periodSummary(scope, week),
     queries.periodSummary(scope, previousWeek),
     queries.failureCount(scope, week),
     queries.failuresByOperation(scope, week),
-    queries.reviewCandidates(scope, week, options.reviewTraces),
+    queries.reviewPick(scope, week, options.reviewTraces),
   ]);
-  const review = pickReviewTraces(
-    candidates,
-    options.reviewTraces,
-    `${project ?? '*'}:${week.from}`,
-  );
   return {
     from: iso(week.from),
     to: iso(week.to),

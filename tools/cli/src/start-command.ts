@@ -43,8 +43,8 @@ export const DEMO_APP_ENV: Record<string, string> = {
 
 /**
  * The single-machine main job: starts (or reuses) the broker, Redis and ClickHouse, migrates,
- * creates topics, runs the five apps and waits for Ctrl-C. `--smoke` proves the same path end to
- * end and exits, for CI.
+ * creates topics, runs the pipeline apps and the console and waits for Ctrl-C. `--smoke` proves
+ * the same path end to end and exits, for CI.
  */
 async function start(options: StartOptions): Promise<void> {
   const startedAt = Date.now();
@@ -67,6 +67,7 @@ async function start(options: StartOptions): Promise<void> {
     : {};
   const demo = !options.smoke && options.demo !== false;
   const demoKey = `am_demo_${randomUUID()}`;
+  const consoleToken = `amc_demo_${randomUUID()}`;
   const demoProjectId = demoProject();
   let slackStandIn: SlackStandIn | undefined;
   const demoEnv: Record<string, string> = {};
@@ -78,6 +79,11 @@ async function start(options: StartOptions): Promise<void> {
     demoEnv.GATEWAY_API_KEYS = process.env.GATEWAY_API_KEYS
       ? `${process.env.GATEWAY_API_KEYS},${demoEntry}`
       : demoEntry;
+    // A console token for the demo project only, printed once with the console's URL.
+    const consoleEntry = `${demoProjectId}:${createHash('sha256').update(consoleToken).digest('hex')}`;
+    demoEnv.CONSOLE_TOKENS = process.env.CONSOLE_TOKENS
+      ? `${process.env.CONSOLE_TOKENS},${consoleEntry}`
+      : consoleEntry;
     if (!config.SLACK_WEBHOOK_URL) {
       slackStandIn = new SlackStandIn((post) =>
         process.stdout.write(
@@ -110,6 +116,7 @@ async function start(options: StartOptions): Promise<void> {
     },
   });
   let gatewayUrl = '';
+  let consoleUrl = '';
   const stopAll = async () => {
     await supervisor.stopAll(config.SHUTDOWN_TIMEOUT_MS + 5000);
     await slackStandIn?.stop();
@@ -131,6 +138,7 @@ async function start(options: StartOptions): Promise<void> {
         );
       }
       gatewayUrl = urls.gateway;
+      consoleUrl = urls.console ?? '';
       if (demo) {
         // A demo that fails leaves the stack running for the user's own agents.
         const result = await runDemo({
@@ -173,6 +181,10 @@ async function start(options: StartOptions): Promise<void> {
     );
     return;
   }
+  if (demo && consoleUrl)
+    process.stdout.write(
+      `\nConsole: ${consoleUrl}/login, token ${consoleToken} (project ${demoProjectId}; this run only)\n`,
+    );
   process.stdout.write(
     `\nAgentMon is running: send your agents' traces to ${gatewayUrl} (see libs/sdk/README.md); ` +
       '`npx agentmon status` in another terminal; Ctrl-C stops everything.\n',
@@ -196,7 +208,7 @@ function stringEnv(): Record<string, string> {
 export function createStartCommand(): Command {
   return new Command('start')
     .description(
-      'run the whole pipeline on this machine (embedded broker, Redis, ClickHouse, five apps)',
+      'run the whole pipeline on this machine (embedded broker, Redis, ClickHouse, six apps)',
     )
     .option('--smoke', 'start everything, check readiness end to end, stop and exit')
     .option('--no-demo', 'skip the demo (backfilled healthy day, then a regression paged to Slack)')

@@ -1,4 +1,5 @@
 import {
+  DETECTOR_SERIES_KEY_PREFIX,
   BASELINE_RESETS_KEPT,
   BASELINE_RESETS_STREAM,
   BaselineResetRecordSchema,
@@ -7,7 +8,7 @@ import {
 import type Redis from 'ioredis';
 import type { LoggedReset, StoredSeries } from '../ports/detector-sinks.port';
 
-export const SERIES_KEY_PREFIX = 'agentmon:detector:series:';
+export const SERIES_KEY_PREFIX = DETECTOR_SERIES_KEY_PREFIX;
 
 /** What the store reports: unreadable state (dropped, the series warms up again), bad reset entries. */
 export interface StateStoreEvents {
