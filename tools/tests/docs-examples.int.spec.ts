@@ -181,6 +181,13 @@ describe('every runnable example of the docs, as written, against a running stac
       // test machine; the documented curl does not retry a 503, so allow it time.
       GATEWAY_PRODUCE_TIMEOUT_MS: '30000',
     });
+    // The kcat example's ids are fixed and the direct-producer suite sends it too. This
+    // sessionizer reads the shared topic from the start: forget what that suite's sessionizer
+    // remembered of the trace in the shared Redis before this one starts, or its copy on the
+    // topic reads as a replay of a trace already stored (elsewhere) and nothing lands here.
+    const redis = new Redis(process.env.REDIS_URL!);
+    await redis.del('agentmon:basis:my-project:trace-kcat-1');
+    redis.disconnect();
     sessionizer = AppProcess.start('sessionizer', {
       ...exported,
       SESSIONIZER_PORT: '0',
@@ -295,11 +302,6 @@ describe('every runnable example of the docs, as written, against a running stac
   it('docs/producing-to-kafka.md: the kcat example is stored under the project of its key', async () => {
     const kcat = block('docs/producing-to-kafka.md', 'kcat -P');
     expect(kcat.mark).toBe('run');
-    // The example's ids are fixed and the direct-producer suite sends it too: forget what its
-    // sessionizer remembered of that trace in the shared Redis, or this send is a replay.
-    const redis = new Redis(process.env.REDIS_URL!);
-    await redis.del('agentmon:basis:my-project:trace-kcat-1');
-    redis.disconnect();
     await bash(substitute(kcat.code));
     const [row] = await waitFor(
       'the kcat trace in ClickHouse',
