@@ -71,10 +71,12 @@ export function recordTrace(client: AgentMonClient, plan: SimulatedTrace): void 
     }
   }
   root.end(plan.endMs);
+  // The users' signals go out with the trace, ahead of its trace_end (stamped with when the
+  // user gave them): sent after it, a signal that reaches the sessionizer past the trace_end
+  // grace revises a closed trace, and a backfill sent as fast as the gateway takes it would
+  // turn every window into revisions — what scenarios show must not depend on that timing.
+  for (const { atMs, ...signal } of plan.feedback) trace.feedback({ ...signal, timestamp: atMs });
   trace.end({ completed: plan.completed, finalOutput: plan.finalOutput, endTime: plan.endMs });
-  for (const { atMs, ...signal } of plan.feedback) {
-    client.feedback(plan.traceId, { ...signal, timestamp: atMs });
-  }
 }
 
 /**
