@@ -1,7 +1,7 @@
 import { AnalyticsQueries, ConsoleQueries } from '@agentmon/analytics-queries';
 import { ClickHouseConnection } from '@agentmon/clickhouse';
 import { APP_CONFIG, satisfactionWeightsOf } from '@agentmon/config';
-import { DetectorEngine, DetectorRulesError, parseDetectorRules } from '@agentmon/detector-domain';
+import { DetectorEngine, detectorEngineFromConfig } from '@agentmon/detector-domain';
 import { clickHouseProvider, redisProvider } from '@agentmon/stream-runtime';
 import { Module } from '@nestjs/common';
 import { readFileSync } from 'node:fs';
@@ -19,27 +19,7 @@ import { PagesController } from './pages.controller';
  * at start, as it stops the detector).
  */
 export function createChartEngine(config: ConsoleConfig): DetectorEngine {
-  const path = config.DETECTOR_RULES_FILE;
-  let rules;
-  if (path !== '') {
-    let text: string;
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch (error) {
-      throw new DetectorRulesError(path, [`cannot read: ${(error as Error).message}`]);
-    }
-    rules = parseDetectorRules(text, path);
-  }
-  return new DetectorEngine({
-    settings: {
-      lambda: config.DETECTOR_EWMA_LAMBDA,
-      warmupWindows: config.DETECTOR_WARMUP_WINDOWS,
-      minSamples: config.DETECTOR_MIN_SAMPLES,
-      resolveWindows: config.DETECTOR_RESOLVE_WINDOWS,
-    },
-    rules,
-    mixSource: 'overall',
-  });
+  return detectorEngineFromConfig(config, (path) => readFileSync(path, 'utf8'));
 }
 
 @Module({

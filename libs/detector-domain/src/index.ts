@@ -58,3 +58,7 @@ export {
 } from './baseline-reset';
 export { chartLimits, replayChart, type ChartReplayPoint } from './chart-replay';
 export { DETECTOR_SERIES_KEY_PREFIX } from './state';
+export {
+  detectorEngineFromConfig,
+  type DetectorEngineVariables,
+} from './detector-engine-from-config';
