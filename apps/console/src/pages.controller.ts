@@ -1,16 +1,15 @@
 import {
   ChartQuerySchema,
-  ExportQuerySchema,
   PeriodQuerySchema,
   ReviewVerdictInputSchema,
   TraceSearchQuerySchema,
 } from '@agentmon/contracts';
 import { Body, Controller, Get, Inject, Param, Post, Query, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { Readable } from 'node:stream';
 import { Access } from './auth/access.decorator';
 import type { ConsoleAccess } from './auth/console-token-registry';
 import { ConsoleDataService, parseQuery } from './console-data.service';
+import { sendEvalExport } from './send-eval-export';
 import { layout, qs } from './render/html';
 import {
   alertsPage,
@@ -154,12 +153,6 @@ export class PagesController {
     @Query() query: unknown,
     @Res() reply: FastifyReply,
   ) {
-    const q = parseQuery(ExportQuerySchema, query);
-    const project = this.data.project(access, q.project);
-    const range = this.data.range(q, '7d');
-    void reply
-      .type('application/x-ndjson; charset=utf-8')
-      .header('content-disposition', `attachment; filename="eval-candidates-${project}.jsonl"`)
-      .send(Readable.from(this.data.exportLines(project, q, range)));
+    sendEvalExport(this.data, access, query, reply);
   }
 }
