@@ -118,7 +118,7 @@ function startMessagesStandIn(): Promise<{ server: Server; url: string; calls: n
           id: `msg_0${calls.length}`,
           type: 'message',
           role: 'assistant',
-          model: 'claude-sonnet-4-5',
+          model: 'claude-sonnet-4-6',
           content,
           stop_reason: first ? 'tool_use' : 'end_turn',
           stop_sequence: null,

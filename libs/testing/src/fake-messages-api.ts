@@ -53,7 +53,7 @@ export function messageBody(
     id: 'msg_01',
     type: 'message',
     role: 'assistant',
-    model: overrides.model ?? 'claude-sonnet-4-5',
+    model: overrides.model ?? 'claude-sonnet-4-6',
     content,
     stop_reason: overrides.stop_reason ?? 'end_turn',
     stop_sequence: null,

@@ -6,7 +6,7 @@ import { Trace } from '../trace';
 import { instrumentAnthropic } from './instrument-anthropic';
 
 const params = {
-  model: 'claude-sonnet-4-5',
+  model: 'claude-sonnet-4-6',
   max_tokens: 256,
   messages: [{ role: 'user' as const, content: 'What is the weather in Paris?' }],
 };
@@ -53,7 +53,7 @@ describe('instrumentAnthropic', () => {
       status: 'OK',
       parent_span_id: step.spanId,
       attributes: {
-        model: 'claude-sonnet-4-5',
+        model: 'claude-sonnet-4-6',
         input_tokens: 120,
         output_tokens: 45,
         cache_read_tokens: 30,
@@ -118,7 +118,7 @@ describe('instrumentAnthropic', () => {
       operation: 'llm_call',
       status: 'ERROR',
       error_type: 'rate_limited',
-      attributes: { model: 'claude-sonnet-4-5', 'http.status_code': 429 },
+      attributes: { model: 'claude-sonnet-4-6', 'http.status_code': 429 },
     });
     expect(sink.spans[0].error_message).toContain('slow down');
   });
