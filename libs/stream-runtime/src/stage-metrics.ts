@@ -7,6 +7,8 @@ export class StageMetrics {
   readonly writeRetries: Counter;
   readonly commitFailures: Counter;
   readonly revokedPartitions: Counter;
+  readonly heldRecords: Counter;
+  readonly groupJoins: Counter;
   readonly cycleSeconds: Histogram;
   /** Records behind the partition's end, by partition (bounded by the topic's partition count). */
   readonly lag: Gauge<'partition'>;
@@ -33,6 +35,16 @@ export class StageMetrics {
     this.commitFailures = new Counter({
       name: 'agentmon_stage_commit_failures_total',
       help: 'Offset commits that failed (retried next cycle)',
+      registers,
+    });
+    this.heldRecords = new Counter({
+      name: 'agentmon_stage_held_records_total',
+      help: 'Records fetched again (rejoin, failed batch) that the stage already held: skipped',
+      registers,
+    });
+    this.groupJoins = new Counter({
+      name: 'agentmon_stage_group_joins_total',
+      help: 'Times this instance joined its consumer group (start, rebalances, rejoins)',
       registers,
     });
     this.revokedPartitions = new Counter({

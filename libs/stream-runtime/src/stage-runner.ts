@@ -31,6 +31,8 @@ export interface StageRunnerEvents {
 export class StageRunner<In extends StageInput, Unit> {
   private readonly partitions = new Set<number>();
   private readonly committed = new Map<number, bigint>();
+  /** Per partition, the offset after the last record handed to the stage. */
+  private readonly handed = new Map<number, bigint>();
   private running?: Promise<void>;
   private queued?: Promise<void>;
   private stuckSinceMs: number | null = null;
@@ -44,9 +46,31 @@ export class StageRunner<In extends StageInput, Unit> {
     private readonly clock: () => number = Date.now,
   ) {}
 
+  /**
+   * How many leading records of a fetched batch (offsets ascending) the stage already holds.
+   * Kafka resumes a partition from its committed offset after a rejoin that keeps it with this
+   * instance (a session timeout, a member joining and leaving) and fetches a failed batch
+   * again; a stateful stage commits behind what its state holds, so those records are in the
+   * state already and handing them over again would count them twice.
+   */
+  heldCount(partition: number, offsets: readonly string[]): number {
+    const handed = this.handed.get(partition);
+    if (handed === undefined) return 0;
+    let held = 0;
+    while (held < offsets.length && BigInt(offsets[held]!) < handed) held++;
+    return held;
+  }
+
   /** Ingests one partition's batch; resolves once its effects are durable and committed. */
   handle(batch: PartitionRecords<In>): Promise<void> {
-    this.partitions.add(batch.partition);
+    const { partition, records } = batch;
+    this.partitions.add(partition);
+    const through =
+      batch.endOffset ??
+      (records.length > 0 ? BigInt(records[records.length - 1]!.offset) + 1n : undefined);
+    const handed = this.handed.get(partition);
+    if (through !== undefined && (handed === undefined || through > handed))
+      this.handed.set(partition, through);
     const now = this.clock();
     this.stage.ingest(batch, now);
     this.stage.tick?.(now);
@@ -66,6 +90,7 @@ export class StageRunner<In extends StageInput, Unit> {
       this.stage.revokePartition(partition);
       this.partitions.delete(partition);
       this.committed.delete(partition);
+      this.handed.delete(partition);
     }
     if (revoked.length > 0) this.events.revoked?.(revoked);
     return revoked;
@@ -158,6 +183,7 @@ export class StageRunner<In extends StageInput, Unit> {
       try {
         await this.ports.commit(partition, offset.toString());
         this.committed.set(partition, offset);
+        this.stage.committed?.(partition, offset);
       } catch (error) {
         // Usually a rebalance in progress; the next cycle commits again (or the new owner replays).
         this.events.commitFailed?.(error, partition);

@@ -137,6 +137,7 @@ export class StageServer<Unit> extends Server<Events> implements CustomTransport
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       this.joined = true;
       this.crashed = false;
+      this.metrics.groupJoins.inc();
       this.runner.retainPartitions(payload.memberAssignment[this.topic] ?? []);
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
@@ -167,15 +168,26 @@ export class StageServer<Unit> extends Server<Events> implements CustomTransport
   private async handleBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     if (batch.messages.length === 0 || payload.isStale()) return;
+    const lastOffset = batch.messages[batch.messages.length - 1].offset;
+    const held = this.runner.heldCount(
+      batch.partition,
+      batch.messages.map((message) => message.offset),
+    );
+    if (held > 0) this.metrics.heldRecords.inc(held);
+    const messages = held === 0 ? batch.messages : batch.messages.slice(held);
+    if (messages.length === 0) {
+      payload.resolveOffset(lastOffset);
+      return;
+    }
     const input = this.stage.input;
     const decoded: DecodedBatch<unknown> =
       typeof input === 'string'
-        ? decodeBatch(input, batch.partition, batch.messages, {
+        ? decodeBatch(input, batch.partition, messages, {
             app: this.options.app,
             group: this.options.groupId,
           })
-        : this.decodeRaw(input.decode.bind(input), batch.messages, batch.partition);
-    if (this.stage.admit) this.admit(decoded, batch.messages, batch.partition);
+        : this.decodeRaw(input.decode.bind(input), messages, batch.partition);
+    if (this.stage.admit) this.admit(decoded, messages, batch.partition);
     if (decoded.deadLetters.length > 0) {
       await this.publishDeadLetters(decoded.deadLetters);
       for (const { letter } of decoded.deadLetters)
@@ -189,20 +201,20 @@ export class StageServer<Unit> extends Server<Events> implements CustomTransport
         'invalid records dead-lettered',
       );
     }
-    this.metrics.records.inc(batch.messages.length);
+    this.metrics.records.inc(messages.length);
     this.metrics.lag.set({ partition: String(batch.partition) }, Number(batch.offsetLag()));
     this.heartbeats.add(payload.heartbeat);
     try {
       await this.runner.handle({
         partition: batch.partition,
         records: decoded.records as never,
-        endOffset: BigInt(batch.messages[batch.messages.length - 1].offset) + 1n,
+        endOffset: BigInt(lastOffset) + 1n,
       });
     } finally {
       this.heartbeats.delete(payload.heartbeat);
     }
     // The fetch position moves on; what is committed is the runner's decision.
-    payload.resolveOffset(batch.messages[batch.messages.length - 1].offset);
+    payload.resolveOffset(lastOffset);
   }
 
   /** A raw topic: the stage's decode turns each record's bytes into its record, or refuses it. */

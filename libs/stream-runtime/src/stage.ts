@@ -87,6 +87,12 @@ export interface Stage<In extends StageInput, Unit> {
   /** A rebalance took the partition away: forget its state (its new owner replays it). */
   revokePartition(partition: number): void;
   /**
+   * The group's committed offset for the partition moved to `offset`: no replay, by this
+   * instance or the partition's next owner, starts before it (what the state keeps only for
+   * replays below it may go).
+   */
+  committed?(partition: number, offset: bigint): void;
+  /**
    * The sinks: makes the units durable. Throws PermanentError when the units themselves are
    * refused (the runtime then isolates the culprit), anything else is retried.
    */

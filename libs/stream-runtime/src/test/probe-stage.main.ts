@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { kafkaClientProvider, topicProducerProvider } from '../kafka.providers';
 import { PassThroughStage } from '../pass-through-stage';
 import { runStageMain } from '../run-stage-main';
+import type { PartitionRecords } from '../stage';
 import { PermanentError, RetryableError } from '../stage-errors';
 import { redisProvider, retryPolicyProvider } from '../storage.providers';
 
@@ -19,6 +20,11 @@ const env = process.env;
 const listKey = env.PROBE_LIST_KEY ?? 'probe';
 let transientFailuresLeft = Number(env.PROBE_TRANSIENT_FAILURES ?? 0);
 const writeDelayMs = Number(env.PROBE_WRITE_DELAY_MS ?? 0);
+// A stateful stage's commits trail what its state holds; PROBE_HOLD_COMMITS commits nothing.
+const holdCommits = env.PROBE_HOLD_COMMITS === '1';
+// A record whose message holds 'stall' blocks the event loop (no heartbeats) for PROBE_STALL_MS
+// once: the member's session expires and it rejoins the group, keeping its partitions.
+let stallMs = Number(env.PROBE_STALL_MS ?? 0);
 
 function probeSink(redis: Redis) {
   return async (records: readonly { value: { alert_id: string; message: string } }[]) => {
@@ -38,7 +44,20 @@ function probeSink(redis: Redis) {
   };
 }
 
-class ProbeStage extends PassThroughStage<typeof Topics.alerts> {}
+class ProbeStage extends PassThroughStage<typeof Topics.alerts> {
+  override ingest(batch: PartitionRecords<typeof Topics.alerts>): void {
+    super.ingest(batch);
+    if (stallMs > 0 && batch.records.some((record) => record.value.message.includes('stall'))) {
+      const until = Date.now() + stallMs;
+      stallMs = 0;
+      while (Date.now() < until); // deliberately synchronous: a domain step hogging the loop
+    }
+  }
+
+  override committableOffset(partition: number): bigint | null {
+    return holdCommits ? null : super.committableOffset(partition);
+  }
+}
 
 @Module({
   providers: [
