@@ -72,7 +72,6 @@ import { WindowStateStore } from './sinks/window-state-store';
             metrics,
             {
               idleCloseMs: config.AGGREGATOR_IDLE_CLOSE_MS,
-              closedRetentionMs: config.AGGREGATOR_CLOSED_RETENTION_MS,
               windowSizeMs: config.AGGREGATOR_WINDOW_MS,
             },
           ),

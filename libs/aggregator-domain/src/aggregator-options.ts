@@ -15,7 +15,8 @@ export interface AggregatorOptions {
   maxClockSkewMs: number;
   /**
    * How long (event time, behind the closed boundary) a closed window's offset and generation
-   * are remembered, so a replay after a crash does not count its records twice.
+   * stay in memory once the partition's offsets passed it (a memory bound: a state is never
+   * handed a record twice, and memos restored for a replay stay until the replay passes them).
    */
   closedRetentionMs: number;
 }

@@ -281,11 +281,18 @@ export class WindowAggregator {
     };
   }
 
+  /**
+   * Memory bound: forgets memos older than closedRetentionMs of event time, except those a
+   * replay still has to meet (restored memos reaching past the last offset seen here). Records
+   * are never handed twice to one state (the runtime skips what it holds), so a memo at or
+   * below the last offset has no replay left to skip.
+   */
   private forgetOldClosed(state: PartitionState): void {
     const horizon = state.closedThrough - this.options.closedRetentionMs;
     for (const [projectId, windows] of state.closed) {
-      for (const start of windows.keys()) {
-        if (start + this.options.windowSizeMs < horizon) windows.delete(start);
+      for (const [start, memo] of windows) {
+        if (start + this.options.windowSizeMs < horizon && memo.throughOffset <= state.lastOffset)
+          windows.delete(start);
       }
       if (windows.size === 0) state.closed.delete(projectId);
     }

@@ -37,7 +37,6 @@ interface Restoring {
 
 export interface AggregatorStageOptions {
   idleCloseMs: number;
-  closedRetentionMs: number;
   windowSizeMs: number;
 }
 
@@ -63,6 +62,8 @@ export class AggregatorStage implements Stage<typeof Topics.traces, AggregatorUn
     memos: PartialWindow[];
   }[] = [];
   private readonly fencedOff = new Set<number>();
+  /** The group's committed offset per owned partition: no replay starts before it. */
+  private readonly committedOffsets = new Map<number, number>();
   private restoreFailures = 0;
 
   constructor(
@@ -130,12 +131,10 @@ export class AggregatorStage implements Stage<typeof Topics.traces, AggregatorUn
       const closed = this.aggregator.closedThrough(partition);
       marks.push({ partition, passedThrough: idle ? Infinity : (closed ?? -Infinity) });
       epochs.set(partition, owned.epoch);
-      memoHorizons.set(
-        partition,
-        closed === null
-          ? -Infinity
-          : closed - this.options.closedRetentionMs - this.options.windowSizeMs,
-      );
+      // A memo serves replays, and replays start at the committed offset: memos wholly below
+      // it may go, whatever their event time (a backfill passes days of it in minutes while
+      // commits may be failing).
+      memoHorizons.set(partition, this.committedOffsets.get(partition) ?? -Infinity);
     }
     units.push({ kind: 'sync', marks, epochs, memoHorizons });
     return units;
@@ -147,7 +146,12 @@ export class AggregatorStage implements Stage<typeof Topics.traces, AggregatorUn
     return offset === null ? null : BigInt(offset);
   }
 
+  committed(partition: number, offset: bigint): void {
+    if (this.owned.has(partition)) this.committedOffsets.set(partition, Number(offset));
+  }
+
   revokePartition(partition: number): void {
+    this.committedOffsets.delete(partition);
     this.aggregator.dropPartition(partition);
     this.owned.delete(partition);
     this.restoring.delete(partition);

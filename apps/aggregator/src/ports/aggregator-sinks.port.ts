@@ -50,8 +50,9 @@ export interface AggregatorSinks {
   claimPartition(partition: number): Promise<{ epoch: number; memos: PartialMemo[] }>;
   /**
    * Stores closed partials and partition marks, each only if `epochs` still names this
-   * instance's ownership. Idempotent per (partition, project, window, generation). Returns the
-   * partitions whose writes were fenced off (another instance owns them now).
+   * instance's ownership. Idempotent per (partition, project, window, first offset). Memos of
+   * a partition wholly below its horizon (the group's committed offset) are dropped. Returns
+   * the partitions whose writes were fenced off (another instance owns them now).
    */
   storePartials(
     partials: readonly PartialWindow[],

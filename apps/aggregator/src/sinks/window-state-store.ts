@@ -25,8 +25,10 @@ redis.call('EXPIRE', KEYS[1], ARGV[2])
 return {epoch, redis.call('ZRANGE', KEYS[2], 0, -1)}`;
 
 // KEYS: epochs, memo zset, window hash, pending zset.
-// ARGV: partition, epoch, field, partial json, memo member, window start, window end,
-//       pending member, ttl seconds, memo horizon.
+// ARGV: partition, epoch, field, partial json, memo member, through offset, window end,
+//       pending member, ttl seconds, memo horizon (the partition's committed offset).
+// Memos are scored by their last offset: one wholly below the committed offset serves no
+// replay and goes.
 const STORE_PARTIAL = `
 if tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0') ~= tonumber(ARGV[2]) then return -1 end
 if redis.call('HSETNX', KEYS[3], ARGV[3], ARGV[4]) == 1 then
@@ -194,10 +196,12 @@ export class WindowStateStore {
         this.key('pending'),
         String(p.partition),
         String(epoch),
-        `${p.partition}:${p.generation}`,
+        // One field per group of records (its first offset): a group rebuilt by a replay lands
+        // on its own field again instead of adding a copy.
+        `${p.partition}:${p.from_offset}`,
         JSON.stringify(p),
         [p.project_id, p.window_start, p.generation, p.through_offset].join(SEP),
-        String(p.window_start),
+        String(p.through_offset),
         String(p.window_start + p.window_size_ms),
         `${p.project_id}${SEP}${p.window_start}`,
         ttl,
