@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClickHouseConnection, MigrationRunner } from '@agentmon/clickhouse';
@@ -74,6 +74,7 @@ export class DetectorHarness {
     await this.clickhouse.command('DROP DATABASE IF EXISTS {db:Identifier}', { db: this.database });
     await this.clickhouse.close();
     await this.redis.quit();
+    rmSync(this.dir, { recursive: true, force: true });
   }
 
   file(name: string, text: string): string {
