@@ -66,6 +66,26 @@ describe('stage runtime with the embedded broker and Redis', () => {
     }
   });
 
+  it('keeps its group membership through a write slower than the session timeout', async () => {
+    // No failure and so no retry heartbeats: only heartbeats while the batch is in flight
+    // keep the member in the group (a backfill's merge cycle can take this long).
+    const stage = harness.start({ PROBE_WRITE_DELAY_MS: '7000', PROBE_SESSION_TIMEOUT_MS: '3000' });
+    try {
+      const url = await stage.url();
+      await waitForStatus(url, 200);
+      const batch = harness.alerts(9);
+      await harness.produce(batch);
+      await harness.waitForIds(
+        batch.map((alert) => alert.alert_id),
+        60000,
+      );
+      expect(await metricValue(url, 'agentmon_stage_commit_failures_total')).toBe(0);
+      expect(await metricValue(url, 'agentmon_stage_group_joins_total')).toBe(1);
+    } finally {
+      await stage.stop(20000);
+    }
+  }, 90_000);
+
   it('after SIGKILL mid-stream replays only what was not durable', async () => {
     const first = harness.start({ PROBE_WRITE_DELAY_MS: '30' });
     const batch = harness.alerts(400);

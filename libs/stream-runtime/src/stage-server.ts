@@ -53,6 +53,7 @@ export class StageServer<Unit> extends Server<Events> implements CustomTransport
   private readonly topic: string;
   private consumer?: Consumer;
   private ticker?: NodeJS.Timeout;
+  private heartbeater?: NodeJS.Timeout;
   private readonly metrics: StageMetrics;
   private readonly heartbeats = new Set<() => Promise<void>>();
   private joined = false;
@@ -126,10 +127,11 @@ export class StageServer<Unit> extends Server<Events> implements CustomTransport
       await ensureTopics(kafka, [...topics], this.options.ensureTopics.partitions);
     }
     await this.options.producer.ensureConnected();
+    const heartbeatInterval = Math.max(100, Math.floor(this.options.sessionTimeoutMs / 3));
     const consumer = kafka.consumer({
       groupId,
       sessionTimeout: this.options.sessionTimeoutMs,
-      heartbeatInterval: Math.max(100, Math.floor(this.options.sessionTimeoutMs / 3)),
+      heartbeatInterval,
       maxBytesPerPartition: 4 * 1048576,
       allowAutoTopicCreation: false,
     });
@@ -163,6 +165,13 @@ export class StageServer<Unit> extends Server<Events> implements CustomTransport
         );
     }, this.options.tickMs);
     this.ticker.unref();
+    // kafkajs heartbeats between fetches only: a batch whose cycle takes longer than the
+    // session (a backfill's merge writing thousands of windows) would lose the membership, and
+    // its commits with it. While batches are in flight their heartbeat runs on a timer.
+    this.heartbeater = setInterval(() => {
+      if (this.heartbeats.size > 0) this.heartbeatAll().catch(() => undefined);
+    }, heartbeatInterval);
+    this.heartbeater.unref();
   }
 
   private async handleBatch(payload: EachBatchPayload): Promise<void> {
@@ -319,6 +328,7 @@ export class StageServer<Unit> extends Server<Events> implements CustomTransport
   /** Drain: stop fetching, write and commit what is ready, then leave the group. */
   async close(): Promise<void> {
     if (this.ticker) clearInterval(this.ticker);
+    if (this.heartbeater) clearInterval(this.heartbeater);
     await this.consumer?.stop();
     await this.runner.drain();
     await this.consumer?.disconnect();
