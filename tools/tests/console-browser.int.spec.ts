@@ -1,6 +1,7 @@
 import { waitFor } from '@agentmon/launcher';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { generateTraffic, REGRESSED_TASK_TYPE } from '../cli/src/simulate/scenarios';
@@ -13,7 +14,13 @@ const WINDOWS = 12;
 const INCIDENT_AT = 8 / WINDOWS;
 /** 300 traces a window: bug_fix (1/8) gets 37, over DETECTOR_MIN_SAMPLES (30). */
 const RATE = 300 / (WINDOW_MS / 1000);
-const SCREENSHOTS = join(__dirname, '..', '..', 'docs', 'screenshots');
+/**
+ * The README's screenshots are refreshed on purpose (`UPDATE_SCREENSHOTS=1`); a normal run
+ * writes them to a temp dir, so testing leaves the checkout as it was.
+ */
+const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS
+  ? join(__dirname, '..', '..', 'docs', 'screenshots')
+  : mkdtempSync(join(tmpdir(), 'agentmon-console-shots-'));
 /** Debian's chromium (tools/scripts/setup.sh installs it); playwright-core brings no browser. */
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
 
@@ -21,7 +28,7 @@ const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => 
  * The console in a real browser after the completion-regression scenario went through the whole
  * pipeline: every page loads without a console error, the regressed slice's control chart
  * carries the detector's alert marker, a trace's waterfall has one row per stored span, and a
- * review verdict is stored and leads the export. Screenshots of every page go to docs/screenshots.
+ * review verdict is stored and leads the export. Every page is screenshotted (see SCREENSHOTS).
  */
 describe('console in headless chromium after a completion regression', () => {
   const token = `amc_it_${randomUUID()}`;
@@ -48,6 +55,7 @@ describe('console in headless chromium after a completion regression', () => {
   afterAll(async () => {
     await browser?.close();
     await stack?.stop();
+    if (!process.env.UPDATE_SCREENSHOTS) rmSync(SCREENSHOTS, { recursive: true, force: true });
   }, 60_000);
 
   /** Opens a page, failing on any console error or uncaught script error it produced. */
