@@ -12,6 +12,7 @@ export class AggregatorMetrics implements AggregatorEvents {
   private readonly rollups: Counter;
   private readonly fencedPartitions: Counter;
   private readonly replays: Counter;
+  private readonly closedEarly: Counter;
   private stage?: AggregatorStage;
 
   constructor(@Inject(Registry) registry: Registry) {
@@ -48,6 +49,11 @@ export class AggregatorMetrics implements AggregatorEvents {
       help: 'Replayed trace records already inside a stored partial (not counted again)',
       registers,
     });
+    this.closedEarly = new Counter({
+      name: 'agentmon_aggregator_windows_closed_early_total',
+      help: 'Open groups closed before their time to stay within AGGREGATOR_MAX_OPEN_WINDOWS',
+      registers,
+    });
     new Gauge({
       name: 'agentmon_aggregator_open_windows',
       help: 'Open (partition, project, window) groups held in memory',
@@ -76,5 +82,8 @@ export class AggregatorMetrics implements AggregatorEvents {
   }
   replaysSkipped(count: number): void {
     this.replays.inc(count);
+  }
+  windowsClosedEarly(count: number): void {
+    this.closedEarly.inc(count);
   }
 }

@@ -61,6 +61,7 @@ import { WindowStateStore } from './sinks/window-state-store';
               maxValuesPerDimension: config.AGGREGATOR_MAX_VALUES_PER_DIMENSION,
               maxClockSkewMs: config.AGGREGATOR_MAX_CLOCK_SKEW_MS,
               closedRetentionMs: config.AGGREGATOR_CLOSED_RETENTION_MS,
+              maxOpenWindows: config.AGGREGATOR_MAX_OPEN_WINDOWS,
             }),
             sinks,
             new WindowMerger(

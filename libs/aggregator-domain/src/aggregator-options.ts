@@ -19,6 +19,12 @@ export interface AggregatorOptions {
    * handed a record twice, and memos restored for a replay stay until the replay passes them).
    */
   closedRetentionMs: number;
+  /**
+   * Memory bound: open (partition, project, window) groups held at once. Past it the oldest
+   * windows close early, down to 90 % of the bound; their later records make revisions, so
+   * nothing is dropped (a shuffled backfill of many projects would otherwise hold them all).
+   */
+  maxOpenWindows: number;
 }
 
 export const DEFAULT_AGGREGATOR_OPTIONS: AggregatorOptions = {
@@ -28,6 +34,7 @@ export const DEFAULT_AGGREGATOR_OPTIONS: AggregatorOptions = {
   maxValuesPerDimension: 50,
   maxClockSkewMs: 300_000,
   closedRetentionMs: 6 * 3_600_000,
+  maxOpenWindows: 20_000,
 };
 
 export function resolveAggregatorOptions(

@@ -270,3 +270,63 @@ describe('WindowAggregator: bookkeeping', () => {
     expect(() => new WindowAggregator(options)).toThrow(RangeError),
   );
 });
+
+describe('WindowAggregator: maxOpenWindows bounds memory', () => {
+  // Windows are ingested newest first (a shuffled backfill): the watermark is at once past
+  // none of them once the lateness is a day, so only the bound closes anything.
+  const DAY = 24 * 60 * MIN;
+  it.each<[string, number, number[], number[]]>([
+    // [label, maxOpenWindows, window starts (minutes from T0) ingested, closed early (minutes)]
+    ['under the bound nothing closes', 5, [3, 2, 1, 0], []],
+    ['at the bound nothing closes', 5, [4, 3, 2, 1, 0], []],
+    ['one over: the oldest close down to 90 % of the bound', 5, [5, 4, 3, 2, 1, 0], [0, 1]],
+    [
+      'over it the oldest close, down to 90 %',
+      10,
+      [11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0],
+      [0, 1, 2],
+    ],
+    ['whatever the order they came in', 4, [0, 7, 3, 9, 1], [0, 1]],
+  ])('%s', (_label, maxOpenWindows, minutes, closedEarly) => {
+    const aggregator = new WindowAggregator({ maxOpenWindows, allowedLatenessMs: DAY });
+    minutes.forEach((minute, offset) =>
+      aggregator.ingest(
+        { partition: offset % 2, offset, summary: endingAt(T0 + minute * MIN) },
+        NOW,
+      ),
+    );
+    const closed = aggregator.poll(NOW);
+    expect(closed.map((p) => (p.window_start - T0) / MIN).sort((a, b) => a - b)).toEqual(
+      closedEarly,
+    );
+    expect(aggregator.openWindowCount()).toBe(minutes.length - closedEarly.length);
+    expect(aggregator.closedEarlyCount).toBe(closedEarly.length);
+  });
+
+  it('a record for a window closed early revises it: every trace is still counted once', () => {
+    const aggregator = new WindowAggregator({ maxOpenWindows: 2, allowedLatenessMs: DAY });
+    const partials: PartialWindow[] = [];
+    let offset = 0;
+    for (const minute of [0, 1, 2, 0, 1, 2, 0]) {
+      aggregator.ingest(
+        { partition: 0, offset: offset++, summary: endingAt(T0 + minute * MIN) },
+        NOW,
+      );
+      partials.push(...aggregator.poll(NOW));
+    }
+    partials.push(...aggregator.poll(NOW + DAY));
+    const perWindow = new Map<number, number>();
+    for (const p of partials)
+      perWindow.set(
+        p.window_start - T0,
+        (perWindow.get(p.window_start - T0) ?? 0) + allCell(p).trace_count,
+      );
+    expect([...perWindow].sort((a, b) => a[0] - b[0])).toEqual([
+      [0, 3],
+      [MIN, 2],
+      [2 * MIN, 2],
+    ]);
+    expect(partials.some((p) => p.generation > 0)).toBe(true);
+    expect(aggregator.openWindowCount()).toBe(0);
+  });
+});

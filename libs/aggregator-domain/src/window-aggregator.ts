@@ -70,6 +70,7 @@ function nestedSet<V>(map: Map<string, Map<number, V>>, a: string, b: number, va
 export class WindowAggregator {
   readonly options: AggregatorOptions;
   private readonly partitions = new Map<number, PartitionState>();
+  private closedEarly = 0;
   private readonly scratch: PreparedContribution = {
     latencyKey: 0,
     costNanos: 0,
@@ -124,21 +125,16 @@ export class WindowAggregator {
           }
         }
       }
-      for (const [projectId, windows] of state.open) {
+      for (const windows of state.open.values()) {
         for (const [start, group] of windows) {
-          if (start + size > state.closedThrough) continue;
-          closed.push(this.toPartial(partition, group));
-          nestedSet(state.closed, projectId, start, {
-            generation: group.generation,
-            throughOffset: group.throughOffset,
-          });
-          windows.delete(start);
-          state.openCount--;
+          if (start + size <= state.closedThrough) this.close(partition, state, group, closed);
         }
-        if (windows.size === 0) state.open.delete(projectId);
       }
       this.forgetOldClosed(state);
     }
+    const open = this.openWindowCount();
+    if (open > this.options.maxOpenWindows)
+      this.closeOldest(open - Math.floor(this.options.maxOpenWindows * 0.9), closed);
     return closed.sort(
       (a, b) =>
         (a.project_id < b.project_id ? -1 : a.project_id > b.project_id ? 1 : 0) ||
@@ -195,6 +191,11 @@ export class WindowAggregator {
       for (const group of windows.values()) min = Math.min(min, group.fromOffset);
     }
     return min;
+  }
+
+  /** Groups closed before their time to keep within maxOpenWindows (a counter). */
+  get closedEarlyCount(): number {
+    return this.closedEarly;
   }
 
   /** Open windows of one partition, or of all when no partition is given. */
@@ -279,6 +280,39 @@ export class WindowAggregator {
       cells,
       mix: group.mix.toJSON(),
     };
+  }
+
+  /** Closes the `count` open groups with the oldest windows, whatever their partition. */
+  private closeOldest(count: number, closed: PartialWindow[]): void {
+    const candidates: { partition: number; state: PartitionState; group: OpenGroup }[] = [];
+    for (const [partition, state] of this.partitions) {
+      for (const windows of state.open.values()) {
+        for (const group of windows.values()) candidates.push({ partition, state, group });
+      }
+    }
+    candidates.sort((a, b) => a.group.windowStart - b.group.windowStart);
+    for (const { partition, state, group } of candidates.slice(0, count)) {
+      this.close(partition, state, group, closed);
+      this.closedEarly++;
+    }
+  }
+
+  /** The group's partial out, a memo of it kept (replays skip it, later records revise it). */
+  private close(
+    partition: number,
+    state: PartitionState,
+    group: OpenGroup,
+    closed: PartialWindow[],
+  ): void {
+    closed.push(this.toPartial(partition, group));
+    nestedSet(state.closed, group.projectId, group.windowStart, {
+      generation: group.generation,
+      throughOffset: group.throughOffset,
+    });
+    const windows = state.open.get(group.projectId)!;
+    windows.delete(group.windowStart);
+    if (windows.size === 0) state.open.delete(group.projectId);
+    state.openCount--;
   }
 
   /**

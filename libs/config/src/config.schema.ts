@@ -204,6 +204,7 @@ export const AggregatorConfigSchema = z.object({
   AGGREGATOR_MAX_VALUES_PER_DIMENSION: positiveInt.default(50),
   AGGREGATOR_MAX_CLOCK_SKEW_MS: nonNegativeInt.default(300000),
   AGGREGATOR_CLOSED_RETENTION_MS: positiveInt.default(21600000),
+  AGGREGATOR_MAX_OPEN_WINDOWS: positiveInt.default(20000),
   AGGREGATOR_STATE_TTL_S: positiveInt.default(172800),
   AGGREGATOR_MERGE_LEASE_MS: positiveInt.default(30000),
   AGGREGATOR_MERGES_PER_CYCLE: positiveInt.default(200),

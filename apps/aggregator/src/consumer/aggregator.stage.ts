@@ -23,6 +23,7 @@ export interface AggregatorEvents {
   merged(report: MergeReport): void;
   fenced(partitions: number[]): void;
   replaysSkipped(count: number): void;
+  windowsClosedEarly(count: number): void;
 }
 
 interface Owned {
@@ -115,7 +116,10 @@ export class AggregatorStage implements Stage<typeof Topics.traces, AggregatorUn
       this.apply(restored.partition, owned, restored.state.buffer, now);
     }
     for (const [partition, state] of this.restoring) this.startRestore(partition, state);
+    const closedEarly = this.aggregator.closedEarlyCount;
     this.pending.push(...this.aggregator.poll(now));
+    if (this.aggregator.closedEarlyCount > closedEarly)
+      this.events.windowsClosedEarly(this.aggregator.closedEarlyCount - closedEarly);
   }
 
   takeOutput(now: number): AggregatorUnit[] {

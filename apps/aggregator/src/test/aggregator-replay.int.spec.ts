@@ -81,6 +81,7 @@ function instance(sinks: RecordingSinks, refuseCommitsFrom: number) {
       merged: () => undefined,
       fenced: () => undefined,
       replaysSkipped: (count) => (replaysSkipped += count),
+      windowsClosedEarly: () => undefined,
     },
     { idleCloseMs: IDLE_CLOSE_MS, windowSizeMs: MIN },
   );
