@@ -73,6 +73,30 @@ describe('agentmon dashboard, report, traces show, eval-candidates against Click
       alert('a1', 'firing', 'fp-open', 0),
       alert('a2', 'firing', 'fp-closed', 1),
       alert('a3', 'resolved', 'fp-closed', 2),
+      alert('a4', 'firing', 'fp-held', 3),
+    ]);
+    // a1 was sent; a4 was held by the notifier's cooldown (no delivery will follow).
+    const decision = (id: string, fingerprint: string, reason: string) => ({
+      project_id: project,
+      decided_at_ms: at + 10,
+      alert_id: id,
+      reason,
+      fingerprint,
+      metric: 'strong_completion_rate',
+      severity: 'critical',
+      state: 'firing',
+      slice_dimension: 'task_type',
+      slice_value: 'support',
+      notification_id: '',
+      silence_id: '',
+      inhibit_rule_id: '',
+      inhibited_by: '',
+      detail: '',
+      alert_json: '{}',
+    });
+    await clickhouse.insert('notifier_decisions', [
+      decision('a1', 'fp-open', 'sent'),
+      decision('a4', 'fp-held', 'cooldown'),
     ]);
     await clickhouse.insert('alert_deliveries', [
       {
@@ -222,8 +246,16 @@ describe('agentmon dashboard, report, traces show, eval-candidates against Click
     );
     expect(d.recent_failures).toHaveLength(10);
     expect(
-      d.open_alerts.map((a: Json) => [a.alert_id, a.delivery_status, a.delivery_attempts]),
-    ).toEqual([['a1', 'sent', 2]]);
+      d.open_alerts.map((a: Json) => [
+        a.alert_id,
+        a.delivery_status,
+        a.delivery_attempts,
+        a.notifier_decision,
+      ]),
+    ).toEqual([
+      ['a4', '', 0, 'cooldown'],
+      ['a1', 'sent', 2, 'sent'],
+    ]);
     const table = await cli([
       'dashboard',
       '--project',
@@ -234,7 +266,8 @@ describe('agentmon dashboard, report, traces show, eval-candidates against Click
       iso(week.to),
     ]);
     expect(table).toMatch(/strong completion/);
-    expect(table).toMatch(/Open alerts \(1\)/);
+    expect(table).toMatch(/Open alerts \(2\)/);
+    expect(table).toMatch(/held: cooldown/);
   });
 
   it('dashboard refuses a bad --since, naming it', async () => {

@@ -68,9 +68,9 @@ export interface RecentFailure {
   error_types: string[];
 }
 
-export interface OpenAlert {
+/** An alert as the alerts table stores it: what every view of an alert shows. */
+export interface StoredAlert {
   alert_id: string;
-  project_id: string;
   fingerprint: string;
   occurred_at: number;
   severity: string;
@@ -81,9 +81,35 @@ export interface OpenAlert {
   current_value: number;
   baseline: number;
   threshold: number;
+}
+
+/** A stored alert's row (`occurred_at` read from `occurred_at_column`) → StoredAlert. */
+export function storedAlertOf(
+  row: Record<string, unknown>,
+  occurredAtColumn = 'occurred_at',
+): StoredAlert {
+  return {
+    alert_id: String(row.alert_id),
+    fingerprint: String(row.fingerprint),
+    occurred_at: n(row[occurredAtColumn]),
+    severity: String(row.severity),
+    metric: String(row.metric),
+    slice_dimension: String(row.slice_dimension),
+    slice_value: String(row.slice_value),
+    message: String(row.message),
+    current_value: n(row.current_value),
+    baseline: n(row.baseline),
+    threshold: n(row.threshold),
+  };
+}
+
+export interface OpenAlert extends StoredAlert {
+  project_id: string;
   /** Latest delivery status of this alert ('' when the notifier recorded none yet). */
   delivery_status: string;
   delivery_attempts: number;
+  /** The notifier's latest decision on it ('' before any): sent, cooldown, silenced, grouped… */
+  notifier_decision: string;
 }
 
 export interface OperationFailures {
@@ -279,32 +305,34 @@ export class AnalyticsQueries {
       { project: scope.project ?? '', limit },
     );
     const ids = rows.map((r) => String(r.alert_id));
-    const deliveries =
+    const [deliveries, decisions] =
       ids.length === 0
-        ? []
-        : await this.query<{ alert_id: string; status: string; attempts: number }>(
-            `SELECT alert_id, argMax(status, revision) AS status, argMax(attempts, revision) AS attempts
-             FROM {db:Identifier}.alert_deliveries
-             WHERE has({ids:Array(String)}, alert_id)
-             GROUP BY alert_id`,
-            { ids },
-          );
+        ? [[], []]
+        : await Promise.all([
+            this.query<{ alert_id: string; status: string; attempts: number }>(
+              `SELECT alert_id, argMax(status, revision) AS status,
+                      argMax(attempts, revision) AS attempts
+               FROM {db:Identifier}.alert_deliveries
+               WHERE has({ids:Array(String)}, alert_id)
+               GROUP BY alert_id`,
+              { ids },
+            ),
+            this.query<{ alert_id: string; reason: string }>(
+              `SELECT alert_id, argMax(reason, decided_at_ms) AS reason
+               FROM {db:Identifier}.notifier_decisions FINAL
+               WHERE has({ids:Array(String)}, alert_id)
+               GROUP BY alert_id`,
+              { ids },
+            ),
+          ]);
     const byId = new Map(deliveries.map((d) => [d.alert_id, d]));
+    const decisionOf = new Map(decisions.map((d) => [d.alert_id, d.reason]));
     return rows.map((r) => ({
-      alert_id: String(r.alert_id),
+      ...storedAlertOf(r),
       project_id: String(r.project_id),
-      fingerprint: String(r.fingerprint),
-      occurred_at: n(r.occurred_at),
-      severity: String(r.severity),
-      metric: String(r.metric),
-      slice_dimension: String(r.slice_dimension),
-      slice_value: String(r.slice_value),
-      message: String(r.message),
-      current_value: n(r.current_value),
-      baseline: n(r.baseline),
-      threshold: n(r.threshold),
       delivery_status: byId.get(String(r.alert_id))?.status ?? '',
       delivery_attempts: n(byId.get(String(r.alert_id))?.attempts ?? 0),
+      notifier_decision: decisionOf.get(String(r.alert_id)) ?? '',
     }));
   }
 

@@ -4,7 +4,7 @@ import {
   type QueryParams,
 } from '@agentmon/clickhouse';
 import type { MetricWindow, ReviewVerdict, TraceErrorType } from '@agentmon/contracts';
-import { FAILURE_CONDITION } from './analytics-queries';
+import { FAILURE_CONDITION, storedAlertOf, type StoredAlert } from './analytics-queries';
 import type { TimeRange } from './time-range';
 
 // What the console reads besides the CLI's queries: one series' windows (control charts,
@@ -44,19 +44,8 @@ export interface OverallPoint {
   rated: boolean;
 }
 
-export interface AlertChange {
-  alert_id: string;
-  fingerprint: string;
-  occurred_at: number;
+export interface AlertChange extends StoredAlert {
   state: string;
-  severity: string;
-  metric: string;
-  slice_dimension: string;
-  slice_value: string;
-  message: string;
-  current_value: number;
-  baseline: number;
-  threshold: number;
 }
 
 export interface AlertDecision {
@@ -333,18 +322,8 @@ export class ConsoleQueries {
           );
     return {
       changes: changes.map((c) => ({
-        alert_id: String(c.alert_id),
-        fingerprint: String(c.fingerprint),
-        occurred_at: n(c.occurred_ms),
+        ...storedAlertOf(c, 'occurred_ms'),
         state: String(c.state),
-        severity: String(c.severity),
-        metric: String(c.metric),
-        slice_dimension: String(c.slice_dimension),
-        slice_value: String(c.slice_value),
-        message: String(c.message),
-        current_value: n(c.current_value),
-        baseline: n(c.baseline),
-        threshold: n(c.threshold),
       })),
       decisions: decisions.map((d) => ({
         alert_id: d.alert_id,

@@ -28,6 +28,7 @@ export {
   type RecommendationRule,
   type RecommendationThresholds,
 } from './recommendations';
+export { deliveryLabel } from './delivery-label';
 export { pickReviewTraces, type ReviewCandidate } from './review-sample';
 export {
   DEFAULT_SLICE_CHANGE_THRESHOLDS,

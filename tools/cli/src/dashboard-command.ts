@@ -1,10 +1,11 @@
-import type {
-  AnalyticsQueries,
-  OpenAlert,
-  PeriodMetrics,
-  RecentFailure,
-  SliceMetrics,
-  TimeRange,
+import {
+  deliveryLabel,
+  type AnalyticsQueries,
+  type OpenAlert,
+  type PeriodMetrics,
+  type RecentFailure,
+  type SliceMetrics,
+  type TimeRange,
 } from '@agentmon/analytics-queries';
 import { Command } from 'commander';
 import {
@@ -165,7 +166,7 @@ export function formatDashboard(
         a.slice_dimension === 'all' ? 'all' : `${a.slice_dimension}=${a.slice_value}`,
         num(a.current_value, 3),
         num(a.baseline, 3),
-        a.delivery_status ? `${a.delivery_status} (${a.delivery_attempts})` : 'pending',
+        deliveryLabel(a),
       ]),
     ),
   ];

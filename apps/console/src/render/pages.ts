@@ -7,7 +7,7 @@ import type {
   ReviewData,
   SlicesData,
 } from '../console-data.service';
-import { spanTree, type TraceDetail } from '@agentmon/analytics-queries';
+import { deliveryLabel, spanTree, type TraceDetail } from '@agentmon/analytics-queries';
 import { escapeHtml, filterForm, iso, ms, num, pct, qs, sliceLabel, table, usd } from './html';
 
 // One function per page: server-rendered tables, plus a chart spec (x in epoch seconds, one
@@ -162,7 +162,7 @@ export function overviewPage(d: OverviewData): PageBody {
       `<a href="${chartLink(d.project, a.metric, a.slice_dimension, a.slice_value)}">${escapeHtml(sliceLabel(a.slice_dimension, a.slice_value))}</a>`,
       num(a.current_value, 3),
       num(a.baseline, 3),
-      escapeHtml(a.delivery_status ? `${a.delivery_status} (${a.delivery_attempts})` : 'pending'),
+      escapeHtml(deliveryLabel(a)),
     ]),
     'open-alerts',
   );

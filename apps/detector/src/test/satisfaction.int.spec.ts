@@ -100,9 +100,13 @@ describe('satisfaction: corrections double in one task type while completion sta
       LOG_LEVEL: 'info',
     });
     try {
-      // Generous: the start is not what is tested, and a shared machine can be slow.
-      await detector.url(90_000);
-      await aggregator.url(90_000);
+      // Generous: the start is not what is tested, and a shared machine can be slow. Ready,
+      // not only listening: both own their partitions before the first trace, so no partition
+      // of the aggregator's merge frontier goes unreported long enough to count as idle (that
+      // merges a window early, and the detector ignores the later revision once it charted a
+      // newer window).
+      await detector.ready(90_000);
+      await aggregator.ready(90_000);
       const traces = scenario(project, t0);
       await producer.publish(Topics.traces, traces);
 
