@@ -1,4 +1,4 @@
-import { WindowAggregator, type PartialWindow } from '@agentmon/aggregator-domain';
+import { WindowAggregator } from '@agentmon/aggregator-domain';
 import type { MetricWindow, TraceSummary } from '@agentmon/contracts';
 import { waitFor } from '@agentmon/launcher';
 import { RetryPolicy, StageRunner } from '@agentmon/stream-runtime';
@@ -6,13 +6,8 @@ import Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { AggregatorStage } from '../consumer/aggregator.stage';
 import { WindowMerger } from '../consumer/window-merger';
-import type {
-  AggregatorSinks,
-  ClaimedWindow,
-  PartitionMark,
-  RollupLevel,
-  WindowRow,
-} from '../ports/aggregator-sinks.port';
+import type { WindowRow } from '../ports/aggregator-sinks.port';
+import { AggregatorSinksAdapter } from '../sinks/aggregator-sinks.adapter';
 import { WindowStateStore } from '../sinks/window-state-store';
 import { expectedByWindow, variedTraces } from './aggregator-harness';
 
@@ -24,43 +19,22 @@ const IDLE_CLOSE_MS = 300;
  * The shared state in the real Redis; the merged windows kept here at their highest revision
  * instead of ClickHouse (the exactness suite covers the app with its real sinks).
  */
-class RecordingSinks implements AggregatorSinks {
+class RecordingSinks extends AggregatorSinksAdapter {
   readonly latest = new Map<number, MetricWindow>();
 
-  constructor(private readonly state: WindowStateStore) {}
-
-  claimPartition(partition: number) {
-    return this.state.claimPartition(partition);
+  constructor(state: WindowStateStore) {
+    // The adapter's ClickHouse table, hot keys and producer are not reached: writeWindows is
+    // this class's own.
+    super(state, null as never, null as never, null as never);
   }
 
-  storePartials(
-    partials: readonly PartialWindow[],
-    marks: readonly PartitionMark[],
-    epochs: ReadonlyMap<number, number>,
-    memoHorizons: ReadonlyMap<number, number>,
-  ) {
-    return this.state.storePartials(partials, marks, epochs, memoHorizons);
-  }
-
-  claimMerges(now: number, limit: number) {
-    return this.state.claimMerges(now, limit);
-  }
-
-  storeRollupInputs(level: RollupLevel, partials: readonly PartialWindow[]) {
-    return this.state.storeRollupInputs(level, partials);
-  }
-
-  async writeWindows(_rows: readonly WindowRow[], minuteWindows: readonly MetricWindow[]) {
+  override async writeWindows(_rows: readonly WindowRow[], minuteWindows: readonly MetricWindow[]) {
     for (const window of minuteWindows) {
       if (window.slice.dimension !== 'all') continue;
       const kept = this.latest.get(window.window_start);
       if (kept === undefined || window.revision >= kept.revision)
         this.latest.set(window.window_start, window);
     }
-  }
-
-  completeMerges(claims: readonly ClaimedWindow[]) {
-    return this.state.completeMerges(claims);
   }
 
   total(): number {
