@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { AnalyticsQueries } from './analytics-queries';
+import { AnalyticsQueries, FAILURE_CONDITION } from './analytics-queries';
 import type { PeriodMetrics, SliceMetrics } from './period-metrics';
 import { spanRows, storedWindowRows, summaryRow, variedSummaries } from './test/stored-windows';
 
@@ -275,6 +275,23 @@ describe('agentmon dashboard, report, traces show, eval-candidates against Click
       /--since .{0,2}"yesterday.{0,2}": use a duration/,
     );
   });
+
+  it.each([1, 4, 15, 500])(
+    "the week's review candidates (%i per stratum) equal a plain read of every latest row",
+    async (perStratum) => {
+      const plain = await clickhouse.query<{ trace_id: string }>(
+        `SELECT trace_id FROM {db:Identifier}.trace_summaries FINAL
+         WHERE project_id = {p:String} AND sampled = 1
+           AND ended_at_ms >= {from:UInt64} AND ended_at_ms < {to:UInt64}
+         ORDER BY task_type, ${FAILURE_CONDITION}, cityHash64(trace_id), trace_id
+         LIMIT {per:UInt64} BY task_type, ${FAILURE_CONDITION}`,
+        { db: database, p: project, from: week.from, to: week.to, per: perStratum },
+      );
+      const candidates = await queries.reviewCandidates({ project }, week, perStratum);
+      expect(candidates.map((c) => c.trace_id).sort()).toEqual(plain.map((r) => r.trace_id).sort());
+      expect(candidates.length).toBeGreaterThan(0);
+    },
+  );
 
   it('report --weekly: summary vs last week, failures by operation and error type, worse slices, actions, review picks', async () => {
     const args = ['report', '--weekly', '--project', project, '--until', iso(week.to)];

@@ -6,6 +6,7 @@ import {
 } from '@agentmon/clickhouse';
 import type { Span, TraceSummary } from '@agentmon/contracts';
 import { summarizePartials, type PeriodSummary } from './period-metrics';
+import { chooseReviewHashCut, REVIEW_HASH_CUT_LEVELS, reviewHashCut } from './review-hash-cut';
 import { pickReviewTraces, type ReviewCandidate } from './review-sample';
 import { toSpan, toTraceSummary, type StoredSpanRow, type StoredSummaryRow } from './stored-rows';
 import type { TimeRange } from './time-range';
@@ -374,41 +375,70 @@ export class AnalyticsQueries {
     perStratum: number,
   ): Promise<(ReviewCandidate & { project_id: string })[]> {
     const params = { project: scope.project ?? '', from: range.from, to: range.to };
-    // Two steps, so a week of summaries is never merged with FINAL: every stored row (a revised
-    // trace has several) competes for its stratum by hash, twice the wanted number kept; then
-    // the candidates' latest rows decide, and the strata are cut again. Same result as FINAL
-    // unless more than `perStratum` revised rows crowd one stratum.
+    const kept = `${PROJECT} AND sampled = 1
+         AND ended_at_ms >= {from:UInt64} AND ended_at_ms < {to:UInt64}`;
+    const stratum = `concat(task_type, '/', toString(${FAILURE_CONDITION}))`;
+    // Every stored row (a revised trace has several) competes for its stratum by hash, twice the
+    // wanted number kept; then the candidates' latest rows decide, and the strata are cut again.
+    // Same result as reading the week FINAL unless more than `perStratum` revised rows crowd
+    // one stratum. A week holds hundreds of thousands of kept summaries: sorting them all took
+    // most of the review page's time, so the strata are counted first, and only hashes below a
+    // cut that still holds each stratum's lowest ones are sorted (small strata are read whole).
+    const want = perStratum * 2;
+    const cuts = Array.from(
+      { length: REVIEW_HASH_CUT_LEVELS },
+      (_, i) => `countIf(h < ${reviewHashCut(i + 1)})`,
+    );
+    const counts = await this.query<{ stratum: string; rows: string; below: string[] }>(
+      `SELECT stratum, count() AS rows, [${cuts.join(', ')}] AS below
+       FROM (SELECT ${stratum} AS stratum, cityHash64(trace_id) AS h
+             FROM {db:Identifier}.trace_summaries WHERE ${kept})
+       GROUP BY stratum`,
+      params,
+    );
+    if (counts.length === 0) return [];
+    const cut = chooseReviewHashCut(
+      counts.map((c) => ({ key: c.stratum, rows: n(c.rows), below: c.below.map(n) })),
+      want,
+    );
     const candidates = await this.query<{ project_id: string; trace_id: string }>(
       `SELECT project_id, trace_id
        FROM {db:Identifier}.trace_summaries
-       WHERE ${PROJECT} AND sampled = 1
-         AND ended_at_ms >= {from:UInt64} AND ended_at_ms < {to:UInt64}
-       ORDER BY task_type, ${FAILURE_CONDITION}, cityHash64(trace_id), trace_id
+       WHERE ${kept}
+         AND (cityHash64(trace_id) < {cut:UInt64}
+              -- CAST: an empty array literal is Array(Nothing) on ClickHouse 18.16.
+              OR has(CAST({whole:Array(String)} AS Array(String)), ${stratum}))
+       ORDER BY cityHash64(trace_id), trace_id
        LIMIT {per:UInt64} BY task_type, ${FAILURE_CONDITION}
        LIMIT 20000`,
-      { ...params, per: perStratum * 2 },
+      { ...params, per: want, cut: BigInt(reviewHashCut(cut.level)), whole: cut.whole },
     );
     if (candidates.length === 0) return [];
+    // The candidates' latest rows (argMax by revision, not FINAL over the week's rows).
     const rows = await this.query<{
       project_id: string;
       trace_id: string;
-      task_type: string;
+      latest_task_type: string;
       failed: number;
     }>(
-      `SELECT project_id, trace_id, task_type, ${FAILURE_CONDITION} AS failed
-       FROM {db:Identifier}.trace_summaries FINAL
-       WHERE ${PROJECT} AND sampled = 1
-         AND ended_at_ms >= {from:UInt64} AND ended_at_ms < {to:UInt64}
-         AND trace_id IN (SELECT arrayJoin({ids:Array(String)}))
-       ORDER BY task_type, failed, cityHash64(trace_id), trace_id
-       LIMIT {per:UInt64} BY task_type, failed
+      `SELECT project_id, trace_id, argMax(task_type, revision) AS latest_task_type,
+              argMax(${FAILURE_CONDITION}, revision) AS failed
+       FROM {db:Identifier}.trace_summaries
+       PREWHERE trace_id IN (SELECT arrayJoin({ids:Array(String)}))
+       WHERE ${PROJECT}
+       GROUP BY project_id, trace_id
+       HAVING argMax(sampled, revision) = 1
+          AND argMax(ended_at_ms, revision) >= {from:UInt64}
+          AND argMax(ended_at_ms, revision) < {to:UInt64}
+       ORDER BY latest_task_type, failed, cityHash64(trace_id), trace_id
+       LIMIT {per:UInt64} BY latest_task_type, failed
        LIMIT 10000`,
       { ...params, per: perStratum, ids: [...new Set(candidates.map((c) => c.trace_id))] },
     );
     return rows.map((r) => ({
       project_id: r.project_id,
       trace_id: r.trace_id,
-      task_type: r.task_type === '' ? 'unknown' : r.task_type,
+      task_type: r.latest_task_type === '' ? 'unknown' : r.latest_task_type,
       outcome: n(r.failed) === 1 ? ('failure' as const) : ('success' as const),
     }));
   }
