@@ -14,6 +14,15 @@ function isListeningMessage(message: unknown): message is ListeningMessage {
   return candidate?.type === LISTENING && typeof candidate.url === 'string';
 }
 
+function streamEnd(stream: NodeJS.ReadableStream | null): Promise<void> {
+  if (stream === null || (stream as { readableEnded?: boolean }).readableEnded)
+    return Promise.resolve();
+  return new Promise((resolve) => {
+    stream.once('end', () => resolve());
+    stream.once('close', () => resolve());
+  });
+}
+
 /**
  * V8 flags every AgentMon process runs with. A larger young generation lets the many short-lived
  * objects of a request or batch die young instead of being promoted (measured +15% gateway
@@ -65,7 +74,16 @@ export class AppProcess {
     child.on('message', (message: unknown) => {
       if (isListeningMessage(message)) this.listeningUrl = message.url;
     });
-    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    // Node: "when 'exit' is triggered, child process stdio streams might still be open" — the
+    // last lines (a service's 'shut down') may not have been read yet. The exit counts once both
+    // pipes have ended, or after a moment if a grandchild holds them open.
+    this.exited = new Promise((resolve) =>
+      child.once('exit', (code) => {
+        const drained = Promise.all([child.stdout, child.stderr].map(streamEnd));
+        const cap = new Promise((done) => setTimeout(done, 2000).unref());
+        void Promise.race([drained, cap]).then(() => resolve(code));
+      }),
+    );
   }
 
   static start(
